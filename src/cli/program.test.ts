@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStream } from '../testing/memory-stream.js';
+import { runCli } from './program.js';
+
+async function cli(...args: string[]) {
+  const stdout = new MemoryStream();
+  const stderr = new MemoryStream();
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    env: {},
+    cwd: process.cwd(),
+    signal: new AbortController().signal,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+describe('the chartroom CLI', () => {
+  it('prints help and exits 0', async () => {
+    const result = await cli('--help');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: chartroom/);
+    expect(result.stdout).toContain('--output <format>');
+  });
+
+  it('prints its version', async () => {
+    const result = await cli('--version');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('rejects an unknown option with exit 2 and a hint', async () => {
+    const result = await cli('--bogus');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "error: unknown option '--bogus'\nhint: Run `chartroom --help` for the options.\n",
+    );
+  });
+
+  it('rejects an invalid --output choice', async () => {
+    const result = await cli('--output', 'yaml', '--help');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: option '-o, --output <format>' argument 'yaml' is invalid/);
+  });
+
+  it('reports usage errors as JSON with --output json', async () => {
+    const result = await cli('--output', 'json', '--bogus');
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stderr)).toEqual({
+      error: {
+        code: 'usage',
+        message: "unknown option '--bogus'",
+        hint: 'Run `chartroom --help` for the options.',
+        exitCode: 2,
+      },
+    });
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ChartroomError,
+  ConfigError,
+  ExitCode,
+  InternalError,
+  UsageError,
+  toChartroomError,
+} from './errors.js';
+
+describe('ChartroomError', () => {
+  it('carries code, exit code, hint and cause', () => {
+    const cause = new Error('low level');
+    const error = new ChartroomError('release is locked', {
+      code: 'deploy-locked',
+      exitCode: ExitCode.conflict,
+      hint: 'Wait for the other deploy.',
+      cause,
+    });
+    expect(error.message).toBe('release is locked');
+    expect(error.code).toBe('deploy-locked');
+    expect(error.exitCode).toBe(9);
+    expect(error.hint).toBe('Wait for the other deploy.');
+    expect(error.cause).toBe(cause);
+    expect(error.name).toBe('ChartroomError');
+    expect(error.toJSON()).toEqual({
+      code: 'deploy-locked',
+      message: 'release is locked',
+      hint: 'Wait for the other deploy.',
+      exitCode: 9,
+    });
+  });
+
+  it('subclasses keep their stable codes and exit codes', () => {
+    expect(new UsageError('bad flag').exitCode).toBe(2);
+    expect(new UsageError('bad flag').code).toBe('usage');
+    expect(new ConfigError('bad file').exitCode).toBe(3);
+    expect(new InternalError('bug').exitCode).toBe(70);
+    expect(new InternalError('bug').hint).toMatch(/--debug/);
+    expect(new UsageError('x').name).toBe('UsageError');
+  });
+
+  it('omits an absent hint from JSON', () => {
+    expect(new ChartroomError('m', { code: 'c' }).toJSON()).toEqual({ code: 'c', message: 'm', exitCode: 1 });
+  });
+});
+
+describe('toChartroomError', () => {
+  it('passes ChartroomErrors through', () => {
+    const error = new UsageError('x');
+    expect(toChartroomError(error)).toBe(error);
+  });
+
+  it('maps file system errors to user errors with hints', () => {
+    const enoent = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT', path: '/nope.yaml' });
+    const mapped = toChartroomError(enoent);
+    expect(mapped.code).toBe('not-found');
+    expect(mapped.exitCode).toBe(4);
+    expect(mapped.message).toBe('no such file or directory: /nope.yaml');
+    expect(mapped.hint).toBeDefined();
+    expect(mapped.cause).toBe(enoent);
+    const eacces = Object.assign(new Error('EACCES'), { code: 'EACCES', path: '/root/x' });
+    expect(toChartroomError(eacces).exitCode).toBe(ExitCode.permission);
+  });
+
+  it('treats anything else as an internal error', () => {
+    const mapped = toChartroomError(new TypeError('undefined is not a function'));
+    expect(mapped).toBeInstanceOf(InternalError);
+    expect(mapped.exitCode).toBe(70);
+    expect(toChartroomError('a string').message).toBe('a string');
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The one error model of Chartroom. Every failure a user can see is a ChartroomError with a stable
+ * `code` (for scripts and JSON output), an `exitCode` (for shells), a `hint` (what to do next) and
+ * the underlying `cause`. Anything else that reaches the top level is a bug and becomes an
+ * InternalError.
+ */
+
+/** Exit codes shared by every command. Capabilities may add their own (secrets uses sops's). */
+export const ExitCode = {
+  ok: 0,
+  /** The command ran and found problems (policy findings, scan over threshold, failed rollout). */
+  findings: 1,
+  usage: 2,
+  config: 3,
+  notFound: 4,
+  /** A peer tool (helm, kubectl, gpg, …) failed or is missing. */
+  peer: 5,
+  /** The cluster or a remote API could not be reached or refused the request. */
+  remote: 6,
+  timeout: 7,
+  permission: 8,
+  /** Someone else holds the lock (a concurrent deploy, an edit in progress). */
+  conflict: 9,
+  internal: 70,
+  interrupted: 130,
+} as const;
+
+export type ExitCodeName = keyof typeof ExitCode;
+
+export interface ChartroomErrorOptions {
+  /** Stable machine-readable identifier, kebab-case, e.g. `config-invalid`. */
+  code: string;
+  exitCode?: number;
+  /** One line telling the user what to do about it. */
+  hint?: string;
+  cause?: unknown;
+}
+
+export class ChartroomError extends Error {
+  readonly code: string;
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: ChartroomErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.exitCode = options.exitCode ?? ExitCode.findings;
+    this.hint = options.hint;
+  }
+
+  toJSON(): { code: string; message: string; hint?: string; exitCode: number } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      exitCode: this.exitCode,
+    };
+  }
+}
+
+/** Bad flags, unknown commands, wrong argument counts. */
+export class UsageError extends ChartroomError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { code: 'usage', exitCode: ExitCode.usage, hint, cause });
+  }
+}
+
+/** A configuration file or value that does not validate. */
+export class ConfigError extends ChartroomError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { code: 'config-invalid', exitCode: ExitCode.config, hint, cause });
+  }
+}
+
+export class NotFoundError extends ChartroomError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { code: 'not-found', exitCode: ExitCode.notFound, hint, cause });
+  }
+}
+
+/** A bug: something no user input should cause. The hint asks for a report. */
+export class InternalError extends ChartroomError {
+  constructor(message: string, cause?: unknown) {
+    super(message, {
+      code: 'internal',
+      exitCode: ExitCode.internal,
+      hint: 'This is a bug in Chartroom; run again with --debug and report the output.',
+      cause,
+    });
+  }
+}
+
+/** Wraps anything thrown into a ChartroomError without losing the original as the cause. */
+export function toChartroomError(thrown: unknown): ChartroomError {
+  if (thrown instanceof ChartroomError) return thrown;
+  if (isNodeSystemError(thrown)) {
+    const path = thrown.path === undefined ? '' : ` ${thrown.path}`;
+    switch (thrown.code) {
+      case 'ENOENT':
+        return new NotFoundError(
+          `no such file or directory:${path}`,
+          'Check the path and try again.',
+          thrown,
+        );
+      case 'EACCES':
+      case 'EPERM':
+        return new ChartroomError(`permission denied:${path}`, {
+          code: 'permission-denied',
+          exitCode: ExitCode.permission,
+          hint: 'Check the file permissions, or run as a user who may read it.',
+          cause: thrown,
+        });
+      case 'EISDIR':
+        return new UsageError(`expected a file but found a directory:${path}`, 'Pass a file path.', thrown);
+      default:
+        break;
+    }
+  }
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return new InternalError(message, thrown);
+}
+
+export interface NodeSystemError extends Error {
+  code: string;
+  path?: string;
+  syscall?: string;
+}
+
+export function isNodeSystemError(value: unknown): value is NodeSystemError {
+  return value instanceof Error && typeof (value as Partial<NodeSystemError>).code === 'string';
+}
