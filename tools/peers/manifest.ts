@@ -123,6 +123,16 @@ export const peers: readonly Peer[] = [
     bins: ['aws-iam-authenticator'],
   },
   {
+    // scan: the package cataloguer the scan benchmark compares against (docker-archive / oci-dir).
+    source: 'go',
+    name: 'syft',
+    version: 'v1.57.1',
+    kind: 'module',
+    pkg: 'github.com/anchore/syft/cmd/syft',
+    ldflags: ['-X main.version=1.57.1'],
+    bins: ['syft'],
+  },
+  {
     source: 'pip',
     name: 'moto',
     version: '5.2.5',
@@ -130,9 +140,32 @@ export const peers: readonly Peer[] = [
     bins: ['moto_server'],
   },
   {
+    // access: `aws eks get-token`, the Python peer of the token benchmark.
+    source: 'pip',
+    name: 'awscli',
+    version: '1.46.2',
+    requirements: ['awscli==1.46.2'],
+    bins: ['aws'],
+  },
+  {
     source: 'apt',
     name: 'debian-tools',
-    packages: ['age', 'gnupg', 'chromium'],
+    packages: ['age', 'gnupg', 'chromium', 'postgresql'],
     bins: ['age', 'age-keygen', 'gpg', 'gpg-agent', 'gpgconf', 'chromium'],
+  },
+  {
+    // scan: a real Debian root filesystem (debootstrap), a real registry on loopback and skopeo to
+    // push images into it, for the scan acceptance test and benchmark.
+    source: 'apt',
+    name: 'scan-tools',
+    packages: ['debootstrap', 'docker-registry', 'skopeo'],
+    bins: ['debootstrap=/usr/sbin/debootstrap', 'docker-registry', 'skopeo'],
+  },
+  {
+    // policy advise: a real Prometheus loaded with promtool-built blocks (Debian's 2.42).
+    source: 'apt',
+    name: 'prometheus',
+    packages: ['prometheus'],
+    bins: ['prometheus', 'promtool'],
   },
 ];

@@ -1,0 +1,95 @@
+import pg from 'pg';
+import type { Migration, Queryable, RunResult, SqlValue, Store } from './types.js';
+import { migrationsTable, splitStatements } from './migrations.js';
+
+// Counts and sums come back as int8; the store's contract is plain numbers.
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === 20 || oid === 1700 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+} as pg.CustomTypesConfig;
+
+function queryable(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+      const result = await client.query({ text: sql, values: [...params], types });
+      return { changes: result.rowCount ?? 0 };
+    },
+    async all<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+      const result = await client.query({ text: sql, values: [...params], types });
+      return result.rows as T[];
+    },
+    async get<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+      const result = await client.query({ text: sql, values: [...params], types });
+      return result.rows[0] as T | undefined;
+    },
+  };
+}
+
+/** The shared option for teams running several servers: one PostgreSQL database. */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly location: string;
+  private readonly pool: pg.Pool;
+  private readonly direct: Queryable;
+
+  constructor(url: string) {
+    const parsed = new URL(url);
+    parsed.password = parsed.password === '' ? '' : '***';
+    this.location = parsed.toString();
+    this.pool = new pg.Pool({ connectionString: url, max: 5 });
+    // An idle client that loses its server must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+    this.direct = queryable(this.pool);
+  }
+
+  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
+    return this.direct.run(sql, params);
+  }
+  all<T extends object>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.direct.all<T>(sql, params);
+  }
+  get<T extends object>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return this.direct.get<T>(sql, params);
+  }
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(queryable(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(migrations: readonly Migration[]): Promise<string[]> {
+    return this.transaction(async (tx) => {
+      // Several servers may start at once; one migrates while the others wait on this lock.
+      await tx.run('SELECT pg_advisory_xact_lock(4242001)');
+      await tx.run(migrationsTable);
+      const applied = new Set(
+        (await tx.all<{ id: string }>('SELECT id FROM chartroom_migrations')).map((row) => row.id),
+      );
+      const done: string[] = [];
+      for (const migration of migrations) {
+        if (applied.has(migration.id)) continue;
+        for (const statement of splitStatements(migration.sql)) await tx.run(statement);
+        await tx.run('INSERT INTO chartroom_migrations (id, applied_at) VALUES ($1, $2)', [
+          migration.id,
+          new Date().toISOString(),
+        ]);
+        done.push(migration.id);
+      }
+      return done;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Migration, Queryable, RunResult, SqlValue, Store } from './types.js';
+import { migrationsTable, splitStatements } from './migrations.js';
+
+/** `$1` → `?1`: SQLite's numbered parameters, bound from an object keyed by number. */
+function translate(sql: string): string {
+  return sql.replace(/\$(\d+)/g, '?$1');
+}
+
+function bind(params: readonly SqlValue[]): Record<number, SqlValue> {
+  const bound: Record<number, SqlValue> = {};
+  params.forEach((value, index) => {
+    bound[index + 1] = value;
+  });
+  return bound;
+}
+
+/**
+ * The embedded default: one file under the data folder, WAL mode so the dashboard can read while
+ * a controller writes. better-sqlite3 is synchronous; the async interface lets PostgreSQL share it.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  // One connection: async transactions must not interleave, so they queue here.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly location: string) {
+    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+    this.db = new Database(location);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  private readonly direct: Queryable = {
+    run: (sql, params = []) => Promise.resolve(this.runSync(sql, params)),
+    all: <T extends object>(sql: string, params: readonly SqlValue[] = []) =>
+      Promise.resolve(this.db.prepare(translate(sql)).all(bind(params)) as T[]),
+    get: <T extends object>(sql: string, params: readonly SqlValue[] = []) =>
+      Promise.resolve(this.db.prepare(translate(sql)).get(bind(params)) as T | undefined),
+  };
+
+  private runSync(sql: string, params: readonly SqlValue[]): RunResult {
+    return { changes: this.db.prepare(translate(sql)).run(bind(params)).changes };
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    await this.queue;
+    return this.direct.run(sql, params);
+  }
+
+  async all<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    await this.queue;
+    return this.direct.all<T>(sql, params);
+  }
+
+  async get<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    await this.queue;
+    return this.direct.get<T>(sql, params);
+  }
+
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.direct);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        this.db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async migrate(migrations: readonly Migration[]): Promise<string[]> {
+    return this.transaction(async (tx) => {
+      await tx.run(migrationsTable);
+      const applied = new Set(
+        (await tx.all<{ id: string }>('SELECT id FROM chartroom_migrations')).map((row) => row.id),
+      );
+      const done: string[] = [];
+      for (const migration of migrations) {
+        if (applied.has(migration.id)) continue;
+        for (const statement of splitStatements(migration.sql)) this.db.exec(statement);
+        await tx.run('INSERT INTO chartroom_migrations (id, applied_at) VALUES ($1, $2)', [
+          migration.id,
+          new Date().toISOString(),
+        ]);
+        done.push(migration.id);
+      }
+      return done;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.db.close();
+  }
+}
