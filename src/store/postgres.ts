@@ -2,24 +2,23 @@ import pg from 'pg';
 import type { Migration, Queryable, RunResult, SqlValue, Store } from './types.js';
 import { migrationsTable, splitStatements } from './migrations.js';
 
-// Counts and sums come back as int8; the store's contract is plain numbers.
-const types = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid === 20 || oid === 1700 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
-} as pg.CustomTypesConfig;
+// Counts and sums come back as int8/numeric text; the store's contract is plain numbers.
+// (Process-wide, but the store is this process's only user of pg.)
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
 
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
-      const result = await client.query({ text: sql, values: [...params], types });
+      const result = await client.query({ text: sql, values: [...params] });
       return { changes: result.rowCount ?? 0 };
     },
     async all<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-      const result = await client.query({ text: sql, values: [...params], types });
+      const result = await client.query({ text: sql, values: [...params] });
       return result.rows as T[];
     },
     async get<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-      const result = await client.query({ text: sql, values: [...params], types });
+      const result = await client.query({ text: sql, values: [...params] });
       return result.rows[0] as T | undefined;
     },
   };
