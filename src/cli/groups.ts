@@ -10,4 +10,4 @@ export type CommandGroup = (program: Command, io: CliIo) => void;
  * The registered groups. A group is listed here only once it does something real: `--help` must
  * never advertise a command that pretends.
  */
-export const commandGroups: readonly CommandGroup[] = [registerCluster, accessGroup];
+export const commandGroups: readonly CommandGroup[] = [accessGroup];
