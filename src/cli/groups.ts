@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CliIo } from './context.js';
-import { registerCluster } from './cluster.js';
 import { accessGroup } from './access.js';
 
 /** A command group adds its subcommands to the program. One file per group in src/cli/. */
