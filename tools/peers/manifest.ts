@@ -148,14 +148,6 @@ export const peers: readonly Peer[] = [
     bins: ['aws'],
   },
   {
-    // access: `aws eks get-token`, the Python peer of the token benchmark.
-    source: 'pip',
-    name: 'awscli',
-    version: '1.46.2',
-    requirements: ['awscli==1.46.2'],
-    bins: ['aws'],
-  },
-  {
     source: 'apt',
     name: 'debian-tools',
     packages: ['age', 'gnupg', 'chromium', 'postgresql'],
