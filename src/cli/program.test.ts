@@ -56,3 +56,19 @@ describe('the chartroom CLI', () => {
     });
   });
 });
+
+describe('unknown commands', () => {
+  it('exit 2 with a hint naming --help', async () => {
+    const result = await cli('nosuch');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "error: unknown command 'nosuch'\nhint: Run `chartroom --help` to see the commands.\n",
+    );
+  });
+
+  it('suggest the closest command', async () => {
+    const result = await cli('clustr');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Did you mean cluster\?/);
+  });
+});
