@@ -1,0 +1,177 @@
+/**
+ * Where the pod lives in each workload kind, and the label-selector semantics Kubernetes uses to
+ * tie Services, PDBs, NetworkPolicies and HPAs to pods.
+ */
+import { arr, isObject, obj, objs, str, stringMap } from './json.js';
+import type { Json, Manifest } from './model.js';
+
+/** Kinds whose spec.template is a pod template (DeploymentConfig is OpenShift's Deployment). */
+const templateKinds = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'DeploymentConfig',
+]);
+
+/** Kinds that own pods through a template, as Polaris and kube-score call "controllers". */
+export function isWorkload(manifest: Manifest): boolean {
+  return manifest.kind === 'Pod' || manifest.kind === 'CronJob' || templateKinds.has(manifest.kind);
+}
+
+export interface PodTemplate {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  spec: Json;
+  /** JSON path of the pod spec inside the object, for reports. */
+  specPath: string;
+}
+
+export function podTemplateOf(manifest: Manifest): PodTemplate | undefined {
+  const doc = manifest.doc;
+  if (manifest.kind === 'Pod') {
+    const spec = obj(doc, 'spec');
+    if (spec === undefined) return undefined;
+    return { labels: manifest.labels, annotations: manifest.annotations, spec, specPath: 'spec' };
+  }
+  let template: Json | undefined;
+  let base: string;
+  if (manifest.kind === 'CronJob') {
+    template = obj(doc, 'spec.jobTemplate.spec.template');
+    base = 'spec.jobTemplate.spec.template';
+  } else if (templateKinds.has(manifest.kind)) {
+    template = obj(doc, 'spec.template');
+    base = 'spec.template';
+  } else {
+    return undefined;
+  }
+  if (template === undefined) return undefined;
+  // A template without a spec still labels its pods (Services and PDBs select on that).
+  const spec = obj(template, 'spec') ?? {};
+  return {
+    labels: stringMap(template, 'metadata.labels'),
+    annotations: stringMap(template, 'metadata.annotations'),
+    spec,
+    specPath: `${base}.spec`,
+  };
+}
+
+export interface ContainerRef {
+  container: Json;
+  name: string;
+  init: boolean;
+  /** JSON path inside the object. */
+  path: string;
+}
+
+export function containersOf(
+  template: PodTemplate,
+  options: { init?: boolean; ephemeral?: boolean } = {},
+): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  const add = (field: string, init: boolean): void => {
+    objs(template.spec, field).forEach((container, i) => {
+      out.push({
+        container,
+        name: str(container, 'name') ?? `#${i}`,
+        init,
+        path: `${template.specPath}.${field}[${i}]`,
+      });
+    });
+  };
+  if (options.init === true) add('initContainers', true);
+  add('containers', false);
+  if (options.ephemeral === true) add('ephemeralContainers', false);
+  return out;
+}
+
+/** `spec.replicas` with the API default of 1 when the field is absent. */
+export function replicasOf(manifest: Manifest): number | undefined {
+  if (
+    !['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DeploymentConfig'].includes(
+      manifest.kind,
+    )
+  )
+    return undefined;
+  const replicas = obj(manifest.doc, 'spec')?.replicas;
+  return typeof replicas === 'number' ? replicas : 1;
+}
+
+export interface LabelSelector {
+  matchLabels: Record<string, string>;
+  matchExpressions: { key: string; operator: string; values: string[] }[];
+}
+
+/** Reads a metav1.LabelSelector (or a bare map, as Services and RCs use) from a value. */
+export function selectorFrom(value: unknown, bareMap = false): LabelSelector | undefined {
+  if (!isObject(value)) return undefined;
+  if (bareMap) return { matchLabels: stringMap(value), matchExpressions: [] };
+  return {
+    matchLabels: stringMap(value, 'matchLabels'),
+    matchExpressions: objs(value, 'matchExpressions').map((expression) => ({
+      key: str(expression, 'key') ?? '',
+      operator: str(expression, 'operator') ?? '',
+      values: arr(expression, 'values').map(String),
+    })),
+  };
+}
+
+export function isEmptySelector(selector: LabelSelector): boolean {
+  return Object.keys(selector.matchLabels).length === 0 && selector.matchExpressions.length === 0;
+}
+
+/** Kubernetes semantics: every matchLabels pair and every expression must hold; empty matches all. */
+export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
+  for (const [key, value] of Object.entries(selector.matchLabels)) {
+    if (labels[key] !== value) return false;
+  }
+  for (const expression of selector.matchExpressions) {
+    const has = Object.hasOwn(labels, expression.key);
+    const value = labels[expression.key];
+    switch (expression.operator) {
+      case 'In':
+        if (!has || !expression.values.includes(value ?? '')) return false;
+        break;
+      case 'NotIn':
+        if (has && expression.values.includes(value ?? '')) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Objects in the same namespace; an absent namespace is `default`, as kubectl applies it. */
+export function sameNamespace(a: Manifest, b: Manifest): boolean {
+  return (a.namespace ?? 'default') === (b.namespace ?? 'default');
+}
+
+/** Every workload whose pod template the selector matches, in the same namespace. */
+export function podsSelectedBy(
+  selector: LabelSelector,
+  owner: Manifest,
+  all: readonly Manifest[],
+): Manifest[] {
+  return all.filter(
+    (m) => isWorkload(m) && sameNamespace(m, owner) && selectorMatches(selector, podLabelsOf(m)),
+  );
+}
+
+/**
+ * The labels the workload's pods carry: the template's, plus the selector's matchLabels (which a
+ * valid workload's template must carry anyway) for manifests that leave the template out.
+ */
+export function podLabelsOf(manifest: Manifest): Record<string, string> {
+  const template = podTemplateOf(manifest);
+  const fromSelector = manifest.kind === 'Pod' ? {} : stringMap(manifest.doc, 'spec.selector.matchLabels');
+  return { ...fromSelector, ...(template?.labels ?? {}) };
+}
