@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
-import { clusterKubeconfig, clusterStatus, downCluster, upCluster } from '../cluster/index.js';
 import { ChartroomError, ExitCode, UsageError } from '../core/errors.js';
 import { contextFor, type CliIo } from './context.js';
 import type { CommandGroup } from './groups.js';
+
+// The capability is imported inside each action: `chartroom --help` and other groups' commands
+// must not pay for loading the Kubernetes client.
 
 interface NameOption {
   name: string;
@@ -51,6 +53,7 @@ export const registerCluster: CommandGroup = (program: Command, io: CliIo) => {
         command: Command,
       ) => {
         const { out, signal, env } = contextFor(command, io);
+        const { upCluster } = await import('../cluster/index.js');
         const progress = out.progress().start(`starting cluster ${options.name}`);
         try {
           const result = await upCluster({
@@ -99,6 +102,7 @@ export const registerCluster: CommandGroup = (program: Command, io: CliIo) => {
     .addOption(nameOption())
     .action(async (options: NameOption, command: Command) => {
       const { out, env } = contextFor(command, io);
+      const { downCluster } = await import('../cluster/index.js');
       const result = await downCluster({ name: options.name, env });
       if (result.remaining.length > 0) {
         throw new ChartroomError(
@@ -125,6 +129,7 @@ export const registerCluster: CommandGroup = (program: Command, io: CliIo) => {
     .addOption(nameOption())
     .action(async (options: NameOption, command: Command) => {
       const { out, env } = contextFor(command, io);
+      const { clusterStatus } = await import('../cluster/index.js');
       const status = await clusterStatus({ name: options.name, env });
       out.result(status, (value) => {
         if (!value.exists) {
@@ -164,8 +169,9 @@ export const registerCluster: CommandGroup = (program: Command, io: CliIo) => {
     .command('kubeconfig')
     .description('print the path of the cluster’s admin kubeconfig')
     .addOption(nameOption())
-    .action((options: NameOption, command: Command) => {
+    .action(async (options: NameOption, command: Command) => {
       const { out, env } = contextFor(command, io);
+      const { clusterKubeconfig } = await import('../cluster/index.js');
       const path = clusterKubeconfig({ name: options.name, env });
       out.result({ kubeconfig: path }, () => {
         out.line(path);
