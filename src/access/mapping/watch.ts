@@ -26,7 +26,9 @@ export async function watchMappingFile(options: WatchMappingOptions): Promise<Ma
         const now = await identity(options.path);
         if (now === seen) return;
         seen = now;
-        options.onLoad?.(options.mapper.load(await readFile(options.path, 'utf8'), options.path));
+        // Not inside `onLoad?.(…)`: an optional call skips evaluating its arguments when absent.
+        const loaded = options.mapper.load(await readFile(options.path, 'utf8'), options.path);
+        options.onLoad?.(loaded);
       } catch (error) {
         options.onError?.(error);
       }

@@ -1,0 +1,44 @@
+import type { Migration } from '../../store/index.js';
+
+/**
+ * Access requests and their audit trail. A grant is an approved request: the RBAC binding and
+ * the mapping (this row being `active` and unexpired) live exactly as long as it does.
+ */
+export const accessMigrations: readonly Migration[] = [
+  {
+    id: 'access-001-requests',
+    sql: `
+CREATE TABLE access_requests (
+  id TEXT PRIMARY KEY,
+  cluster TEXT NOT NULL,
+  level TEXT NOT NULL,
+  namespace TEXT,
+  duration_seconds INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  requester_arn TEXT NOT NULL,
+  requester_canonical_arn TEXT NOT NULL,
+  requester_user_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  decided_by TEXT,
+  decided_at TEXT,
+  decision_note TEXT,
+  expires_at TEXT,
+  ended_at TEXT,
+  binding TEXT NOT NULL,
+  binding_state TEXT NOT NULL
+);
+CREATE INDEX access_requests_active ON access_requests (cluster, state, expires_at);
+CREATE TABLE access_audit (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  request_id TEXT,
+  cluster TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX access_audit_request ON access_audit (request_id, at);
+`,
+  },
+];
