@@ -116,7 +116,7 @@ export function runChecks(options: RunChecksOptions): PolicyReport {
   return {
     findings,
     skipped,
-    objects: options.manifests.length,
+    objects: options.manifests.map((m) => ({ object: refOf(m), source: m.source })),
     checks: [...ran].sort(),
     summary: {
       danger: findings.filter((f) => f.severity === 'danger').length,

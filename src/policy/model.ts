@@ -121,8 +121,8 @@ export interface Skip {
 export interface PolicyReport {
   findings: Finding[];
   skipped: Skip[];
-  /** Objects read, and checks that ran. */
-  objects: number;
+  /** Every object read, in input order. */
+  objects: { object: ObjectRef; source: SourceLocation }[];
   checks: string[];
   summary: { danger: number; warning: number; passed: number };
 }

@@ -145,16 +145,33 @@ export const hpaScaleUpBehavior: CheckDefinition = {
   },
 };
 
-/** The v2 form of a v2beta1 External metric, for the message. */
-function v2External(external: Json): string {
-  const name = str(external, 'metricName') ?? '<name>';
-  const average = external.targetAverageValue;
-  const target =
-    average !== undefined
-      ? `{type: AverageValue, averageValue: "${text(average)}"}`
-      : `{type: Value, value: "${text(external.targetValue ?? '<value>')}"}`;
-  const selector = obj(external, 'metricSelector') === undefined ? '' : ', selector: <metricSelector>';
-  return `external: {metric: {name: ${name}${selector}}, target: ${target}}`;
+interface ExternalMetric {
+  name: string;
+  selector: Json | undefined;
+  type: string | undefined;
+  value: unknown;
+}
+
+/** An External metric in autoscaling/v2 terms, whichever API version wrote it. */
+function externalMetric(external: Json): ExternalMetric {
+  if (external.metricName !== undefined) {
+    // autoscaling/v2beta1: metricName, metricSelector, targetValue | targetAverageValue.
+    const average = external.targetAverageValue;
+    return {
+      name: text(external.metricName),
+      selector: obj(external, 'metricSelector'),
+      type: average !== undefined ? 'AverageValue' : 'Value',
+      value: average ?? external.targetValue,
+    };
+  }
+  const target = obj(external, 'target') ?? {};
+  const type = str(target, 'type');
+  return {
+    name: str(external, 'metric.name') ?? '(unnamed)',
+    selector: obj(external, 'metric.selector'),
+    type,
+    value: type === 'Value' ? target.value : target.averageValue,
+  };
 }
 
 export const hpaExternalMetric: CheckDefinition = {
@@ -167,64 +184,39 @@ export const hpaExternalMetric: CheckDefinition = {
   run: (manifest) => {
     if (!isHpa(manifest.kind)) return [];
     const results: CheckResult[] = [];
+    let external = 0;
     objs(manifest.doc, 'spec.metrics').forEach((metric, i) => {
       if (metricType(metric) !== 'External') return;
+      external += 1;
       const path = `spec.metrics[${i}].external`;
-      const external = obj(metric, 'external') ?? {};
-      if (external.metricName !== undefined) {
-        // autoscaling/v2beta1 shape; removed from the API in Kubernetes 1.25.
+      const m = externalMetric(obj(metric, 'external') ?? {});
+      if (m.selector === undefined || Object.keys(m.selector).length === 0) {
         results.push(
-          fail(
-            `External metric "${text(external.metricName)}" uses the removed v2beta1 fields; in autoscaling/v2: ${v2External(external)}`,
-            { path },
-          ),
-        );
-        if (obj(external, 'metricSelector') === undefined) {
-          results.push(
-            fail(
-              `External metric "${text(external.metricName)}" has no metricSelector: the HPA sums every series of that name`,
-              { path },
-            ),
-          );
-        }
-        return;
-      }
-      const name = str(external, 'metric.name') ?? '(unnamed)';
-      const selector = obj(external, 'metric.selector');
-      if (selector === undefined || Object.keys(selector).length === 0) {
-        results.push(
-          fail(`External metric "${name}" has no selector: the HPA sums every series of that name`, {
-            path: `${path}.metric`,
+          fail(`External metric "${m.name}" has no selector: the HPA sums every series of that name`, {
+            path,
           }),
         );
       }
-      const target = obj(external, 'target') ?? {};
-      const type = str(target, 'type');
-      if (type === 'Value') {
+      if (m.type === 'Value') {
         results.push(
           fail(
-            `External metric "${name}" uses a Value target: the desired count scales with ready pods, not with load per pod; use AverageValue`,
+            `External metric "${m.name}" uses a Value target: the desired count follows ready pods, not load per pod; use AverageValue`,
             {
-              path: `${path}.target`,
+              path,
               severity: 'warning',
             },
           ),
         );
       }
-      const value = parseQuantity(type === 'Value' ? target.value : target.averageValue);
+      const value = parseQuantity(m.value);
       if (value !== undefined && value <= 0) {
         results.push(
-          fail(`External metric "${name}" has a target of 0: the HPA will sit at maxReplicas`, {
-            path: `${path}.target`,
-          }),
+          fail(`External metric "${m.name}" has a target of 0: the HPA will sit at maxReplicas`, { path }),
         );
       }
     });
-    return results.length === 0
-      ? objs(manifest.doc, 'spec.metrics').some((m) => metricType(m) === 'External')
-        ? [pass]
-        : []
-      : results;
+    if (external === 0) return [];
+    return results.length === 0 ? [pass] : results;
   },
 };
 

@@ -4,7 +4,7 @@
  * skipped with a note, since its templates are not manifests until rendered (use --chart).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { NotFoundError, UsageError } from '../../core/errors.js';
 import type { Manifest } from '../model.js';
 import { parseManifests } from './parse.js';
@@ -33,7 +33,7 @@ export async function readSources(options: ReadSourcesOptions): Promise<Manifest
       out.push(...parseManifests(await options.stdin(), '-'));
       continue;
     }
-    const absolute = join(options.cwd, path);
+    const absolute = resolve(options.cwd, path);
     const info = await stat(absolute).catch(() => undefined);
     if (info === undefined) {
       throw new NotFoundError(
