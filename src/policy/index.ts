@@ -64,7 +64,8 @@ export async function checkPolicy(options: CheckOptions): Promise<PolicyReport> 
   if (options.chart !== undefined) {
     manifests.push(
       ...(await renderChart({
-        chartDir: resolve(options.cwd, options.chart.dir),
+        chartDir: options.chart.dir,
+        cwd: options.cwd,
         ...(options.chart.env === undefined ? {} : { env: options.chart.env }),
         ...(options.chart.release === undefined ? {} : { release: options.chart.release }),
         ...(options.chart.namespace === undefined ? {} : { namespace: options.chart.namespace }),

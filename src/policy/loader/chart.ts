@@ -61,7 +61,9 @@ async function exists(path: string): Promise<boolean> {
 }
 
 export interface RenderChartOptions {
+  /** The chart folder as the user named it (relative to cwd), also used in messages. */
   chartDir: string;
+  cwd?: string;
   env?: string;
   release?: string;
   namespace?: string;
@@ -71,7 +73,7 @@ export interface RenderChartOptions {
 }
 
 export async function renderChart(options: RenderChartOptions): Promise<Manifest[]> {
-  const chartDir = resolve(options.chartDir);
+  const chartDir = resolve(options.cwd ?? process.cwd(), options.chartDir);
   if (!(await exists(join(chartDir, 'Chart.yaml')))) {
     throw new NotFoundError(
       `${options.chartDir} is not a Helm chart (no Chart.yaml)`,

@@ -34,8 +34,17 @@ export function parseManifests(text: string, file: string): Manifest[] {
     }
     const value: unknown = document.toJS({ maxAliasCount: 1000 });
     if (!isObject(value)) continue; // empty documents, comments only, bare scalars
-    const commentBefore = document.commentBefore ?? '';
-    const helmSource = sourceComment.exec(`#${commentBefore.split('\n').join('\n#')}`)?.[1];
+    // After `---` the comment attaches to the document or to its first node, by yaml's rules.
+    const contents = document.contents as { commentBefore?: string | null } | null;
+    const commentBefore = [document.commentBefore, contents?.commentBefore]
+      .filter((c) => typeof c === 'string')
+      .join('\n');
+    const helmSource = sourceComment.exec(
+      commentBefore
+        .split('\n')
+        .map((line) => `#${line}`)
+        .join('\n'),
+    )?.[1];
     const location = {
       file: helmSource ?? file,
       line: helmSource === undefined ? lineCounter.linePos(start).line : 1,
