@@ -1,18 +1,64 @@
+import { readdirSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CliIo } from './context.js';
-import { registerCluster } from './cluster.js';
-import { registerServe } from './serve.js';
-import { accessGroup } from './access.js';
-import { policyGroup } from './policy.js';
-import { nodesGroup } from './nodes.js';
-import { registerSecrets } from './secrets.js';
-import { scanGroup } from './scan.js';
 
 /** A command group adds its subcommands to the program. One file per group in src/cli/. */
 export type CommandGroup = (program: Command, io: CliIo) => void;
 
+/** Files of src/cli that are the CLI's machinery, not command groups. */
+const machinery = new Set(['main', 'program', 'context', 'groups']);
+
+/** The order of groups in `--help`; groups not named here come after, alphabetically. */
+const helpOrder = [
+  'cluster',
+  'serve',
+  'up',
+  'deploy',
+  'previews',
+  'secrets',
+  'access',
+  'dev',
+  'policy',
+  'nodes',
+  'scan',
+  'runtime',
+];
+
 /**
- * The registered groups. A group is listed here only once it does something real: `--help` must
- * never advertise a command that pretends.
+ * Finds the command groups: every module `src/cli/<group>.ts` (no dash in the name) besides the
+ * machinery, registering each exported function named `<name>Group` or `register<Name>`. Discovery instead of a hand-kept list
+ * means a capability adds its group by adding its file, and no shared file has to change. Group
+ * modules keep their top-level imports light (capabilities are imported inside actions), so
+ * loading them all costs little.
  */
-export const commandGroups: readonly CommandGroup[] = [registerCluster, registerServe, accessGroup, registerSecrets, policyGroup, nodesGroup, scanGroup];
+export async function loadCommandGroups(): Promise<CommandGroup[]> {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const extension = extname(fileURLToPath(import.meta.url));
+  const names = readdirSync(dir)
+    .filter(
+      (file) => extname(file) === extension && !file.endsWith(`.test${extension}`) && !file.endsWith('.d.ts'),
+    )
+    .map((file) => file.slice(0, -extension.length))
+    // `secrets-io.ts`, `access-webhook.ts`: a dash marks a group's helper module, not a group.
+    .filter((name) => !machinery.has(name) && !name.includes('-'));
+  const rank = (name: string): number => {
+    const index = helpOrder.indexOf(name);
+    return index === -1 ? helpOrder.length : index;
+  };
+  names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const modules = await Promise.all(
+    names.map(
+      async (name) =>
+        (await import(new URL(`./${name}${extension}`, import.meta.url).href)) as Record<string, unknown>,
+    ),
+  );
+  return modules.flatMap((module) =>
+    Object.entries(module)
+      .filter(
+        ([key, value]) => typeof value === 'function' && (/Group$/.test(key) || /^register[A-Z]/.test(key)),
+      )
+      .map(([, value]) => value as CommandGroup),
+  );
+}

@@ -2,11 +2,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { ChartroomError, ExitCode, UsageError, toChartroomError } from '../core/errors.js';
 import { Output } from '../core/output/index.js';
 import { packageInfo } from '../core/package-info.js';
-import { commandGroups } from './groups.js';
+import { loadCommandGroups, type CommandGroup } from './groups.js';
 import type { CliIo } from './context.js';
 
 /** Builds the whole command tree. Each group registers itself from its own file. */
-export function createProgram(io: CliIo): Command {
+export function createProgram(io: CliIo, commandGroups: readonly CommandGroup[]): Command {
   const program = new Command('chartroom')
     .description(
       'A platform toolkit for Kubernetes teams: access, secrets, deploys, previews, dev, policy, nodes, scan, runtime.',
@@ -77,7 +77,7 @@ function commandPath(program: Command): string {
  * Every failure ends here: printed as `error:`/`hint:` (or JSON), never as a raw stack trace.
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
-  const program = createProgram(io);
+  const program = createProgram(io, await loadCommandGroups());
   // Commander calls `parseAsync` with the subcommand that ran; remember it for hints.
   program.hook('preAction', (_this, actionCommand) => {
     (program as Command & { _lastCommandRun?: Command })._lastCommandRun = actionCommand;
