@@ -24,7 +24,9 @@ export async function downCluster(
       ? []
       : [...Object.values(state.pids), ...(state.watchdogPid === undefined ? [] : [state.watchdogPid])];
   const alive = pids.filter(isAlive);
-  await stopProcesses(alive);
+  // Everything of a local cluster is thrown away, so a short grace is enough: the API server's
+  // graceful termination would otherwise wait on its own watches for many seconds.
+  await stopProcesses(alive, 3000);
   const remaining = pids.filter(isAlive);
   if (options.keepData !== true && remaining.length === 0)
     rmSync(files.dir, { recursive: true, force: true });

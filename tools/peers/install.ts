@@ -6,6 +6,7 @@
  *   npm run peers                  install what is missing
  *   npm run peers -- --check       report what is missing, install nothing (exit 1 if any)
  *   npm run peers -- --only helm,sops
+ *   npm run peers -- --bench       also the peers only benchmarks use (kwokctl, syft, awscli, …)
  */
 import { spawn } from 'node:child_process';
 import {
@@ -206,7 +207,10 @@ async function main(): Promise<number> {
   const check = argv.includes('--check');
   const onlyIndex = argv.indexOf('--only');
   const only = onlyIndex >= 0 ? new Set((argv[onlyIndex + 1] ?? '').split(',')) : undefined;
-  const selected = peers.filter((peer) => only === undefined || only.has(peer.name));
+  const bench = argv.includes('--bench');
+  const selected = peers.filter((peer) =>
+    only === undefined ? bench || peer.purpose !== 'bench' : only.has(peer.name),
+  );
   const missing = selected.filter((peer) => !isInstalled(peer));
   for (const peer of selected) if (!missing.includes(peer)) link(peer);
   if (missing.length === 0) {

@@ -35,7 +35,13 @@ export interface AptPeer {
   bins: string[];
 }
 
-export type Peer = GoPeer | PipPeer | AptPeer;
+/**
+ * `test` peers are installed by `npm test` (and CI); `bench` peers only by `npm run peers -- --bench`
+ * (or `--only`), since only benchmarks compare against them and some take many minutes to build.
+ */
+export type Purpose = 'test' | 'bench';
+
+export type Peer = (GoPeer | PipPeer | AptPeer) & { purpose?: Purpose };
 
 const k8s = 'v1.36.3';
 
@@ -59,6 +65,20 @@ export const peers: readonly Peer[] = [
       `-X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${k8s}`,
     ],
     bins: ['kwok'],
+  },
+  {
+    // kwok's own cluster tool: the peer of `chartroom cluster up` in bench/cluster-up.ts.
+    source: 'go',
+    name: 'kwokctl',
+    purpose: 'bench',
+    version: 'v0.8.0',
+    kind: 'module',
+    pkg: 'sigs.k8s.io/kwok/cmd/kwokctl',
+    ldflags: [
+      '-X sigs.k8s.io/kwok/pkg/consts.Version=v0.8.0',
+      `-X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${k8s}`,
+    ],
+    bins: ['kwokctl'],
   },
   {
     source: 'go',
@@ -116,6 +136,7 @@ export const peers: readonly Peer[] = [
     // v0.7.11 is refused by the module proxy here (403); v0.7.10 is the newest plain-installable tag.
     source: 'go',
     name: 'aws-iam-authenticator',
+    purpose: 'bench',
     version: 'v0.7.10',
     kind: 'module',
     pkg: 'sigs.k8s.io/aws-iam-authenticator/cmd/aws-iam-authenticator',
@@ -126,6 +147,7 @@ export const peers: readonly Peer[] = [
     // scan: the package cataloguer the scan benchmark compares against (docker-archive / oci-dir).
     source: 'go',
     name: 'syft',
+    purpose: 'bench',
     version: 'v1.57.1',
     kind: 'module',
     pkg: 'github.com/anchore/syft/cmd/syft',
@@ -143,6 +165,7 @@ export const peers: readonly Peer[] = [
     // access: `aws eks get-token`, the Python peer of the token benchmark.
     source: 'pip',
     name: 'awscli',
+    purpose: 'bench',
     version: '1.46.2',
     requirements: ['awscli==1.46.2'],
     bins: ['aws'],
