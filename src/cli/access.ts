@@ -6,6 +6,9 @@
 import type { Command } from 'commander';
 import { contextFor, type CliIo } from './context.js';
 import type { CommandGroup } from './groups.js';
+import { registerAccessKubeconfig } from './access-kubeconfig.js';
+import { registerAccessRequests } from './access-requests.js';
+import { registerAccessWebhook } from './access-webhook.js';
 
 export const accessGroup: CommandGroup = (program: Command, io: CliIo) => {
   const access = program
@@ -28,10 +31,7 @@ export const accessGroup: CommandGroup = (program: Command, io: CliIo) => {
     .option('--no-cache', 'sign a new token even if a cached one is still good')
     .action(async (options: TokenFlags, command: Command) => {
       const ctx = contextFor(command, io);
-      const [{ getClusterToken }, { readExecInfo, formatExecCredential }] = await Promise.all([
-        import('../access/token/get-token.js'),
-        import('../access/token/exec-credential.js'),
-      ]);
+      const { getClusterToken, readExecInfo, formatExecCredential } = await import('../access/index.js');
       const execInfo = readExecInfo(ctx.env);
       const result = await getClusterToken({
         clusterId: options.clusterId,
@@ -58,6 +58,10 @@ export const accessGroup: CommandGroup = (program: Command, io: CliIo) => {
         }) + '\n',
       );
     });
+
+  registerAccessKubeconfig(access, io);
+  registerAccessWebhook(access, io);
+  registerAccessRequests(access, io);
 };
 
 interface TokenFlags {
