@@ -112,6 +112,9 @@ export function parseOsvRecords(records: readonly OsvRecord[], sourceId: string)
   const out = emptyRecords();
   for (const record of records) {
     out.records++;
+    // A record for no release we know (or none at all, like some DLAs) adds nothing.
+    if (!(record.affected ?? []).some((a) => namespaceOfEcosystem(a.package?.ecosystem ?? '') !== undefined))
+      continue;
     if (record.modified !== undefined && (out.dataDate === undefined || record.modified > out.dataDate))
       out.dataDate = record.modified;
     const cves = [...(record.aliases ?? []), ...(record.upstream ?? [])].filter((id) =>
