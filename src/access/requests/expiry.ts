@@ -31,15 +31,14 @@ export async function runExpiryLoop(options: ExpiryLoopOptions): Promise<void> {
       options.onError?.(error);
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, sleep);
-      options.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
+      // One listener per sleep, removed when the sleep ends: the loop runs for days.
+      const wake = (): void => {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, sleep);
+      options.signal.addEventListener('abort', wake, { once: true });
     });
   }
 }
