@@ -1,0 +1,163 @@
+/**
+ * The value cipher: AES-256-GCM with a 32-byte nonce, stored as
+ * `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]`, exactly as sops's aes/cipher.go.
+ *
+ * The cipher remembers the IV of every value it decrypted (the "stash"), keyed by AAD, type and
+ * plaintext, and reuses it when the same value is encrypted again in the same run. That is what
+ * keeps unchanged values byte-identical after an edit, so git diffs stay small.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { Comment, type Scalar } from './tree.js';
+import { parseRfc3339 } from './gotime.js';
+import { atoi, formatFloatF, parseGoBool, parseGoFloat } from './gofmt.js';
+
+export type SopsType = 'str' | 'int' | 'float' | 'bool' | 'time' | 'comment' | 'bytes';
+
+const NONCE_SIZE = 32;
+const TAG_SIZE = 16;
+const ENC_RE = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
+const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export type Leaf = Exclude<Scalar, null> | Comment;
+
+/** A Go string is bytes; ours is a JS string unless it is not valid UTF-8. */
+export function stringFromBytes(bytes: Uint8Array): string | Uint8Array {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return isUtf8(buf) ? buf.toString('utf8') : new Uint8Array(buf);
+}
+
+/** sops's `ToBytes`: the plaintext bytes a leaf is encrypted and MACed as. */
+export function toBytes(value: Leaf): Buffer {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (typeof value === 'bigint') return Buffer.from(value.toString(), 'latin1');
+  if (typeof value === 'number') return Buffer.from(formatFloatF(value), 'latin1');
+  if (typeof value === 'boolean') return Buffer.from(value ? 'True' : 'False', 'latin1');
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  if (value instanceof Comment) return Buffer.from(value.value, 'utf8');
+  return Buffer.from(value.text, 'latin1');
+}
+
+export function typeOf(value: Leaf): SopsType {
+  if (typeof value === 'string' || value instanceof Uint8Array) return 'str';
+  if (typeof value === 'bigint') return 'int';
+  if (typeof value === 'number') return 'float';
+  if (typeof value === 'boolean') return 'bool';
+  if (value instanceof Comment) return 'comment';
+  return 'time';
+}
+
+/** Empty strings, bytes and comments are stored as "" and never encrypted. */
+export function isEmptyLeaf(value: Leaf): boolean {
+  if (typeof value === 'string') return value === '';
+  if (value instanceof Uint8Array) return value.length === 0;
+  if (value instanceof Comment) return value.value === '';
+  return false;
+}
+
+export function looksEncrypted(value: unknown): boolean {
+  return typeof value === 'string' && ENC_RE.test(value);
+}
+
+interface Parsed {
+  data: Buffer;
+  iv: Buffer;
+  tag: Buffer;
+  type: string;
+}
+
+function b64(part: string, what: string): Buffer {
+  if (!B64_RE.test(part)) throw new Error(`Error base64-decoding ${what}: illegal base64 data`);
+  return Buffer.from(part, 'base64');
+}
+
+function parse(value: string): Parsed {
+  const m = ENC_RE.exec(value);
+  const [, data, iv, tag, type] = m ?? [];
+  if (data === undefined || iv === undefined || tag === undefined || type === undefined) {
+    throw new Error(`Input string ${value} does not match sops' data format`);
+  }
+  return { data: b64(data, 'data'), iv: b64(iv, 'iv'), tag: b64(tag, 'tag'), type };
+}
+
+function decode(type: string, bytes: Buffer): Leaf {
+  const text = (): string => bytes.toString('utf8');
+  switch (type) {
+    case 'str':
+      return stringFromBytes(bytes);
+    case 'bytes':
+      return new Uint8Array(bytes);
+    case 'int': {
+      const v = atoi(text());
+      if (v === undefined) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(text())}: invalid syntax`);
+      return v;
+    }
+    case 'float': {
+      const v = parseGoFloat(text());
+      if (v === undefined)
+        throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text())}: invalid syntax`);
+      return v;
+    }
+    case 'bool': {
+      const v = parseGoBool(text());
+      if (v === undefined)
+        throw new Error(`strconv.ParseBool: parsing ${JSON.stringify(text())}: invalid syntax`);
+      return v;
+    }
+    case 'time': {
+      const v = parseRfc3339(text());
+      if (v === undefined) throw new Error(`parsing time ${JSON.stringify(text())}: not RFC 3339`);
+      return v;
+    }
+    case 'comment':
+      return new Comment(text());
+    default:
+      throw new Error(`Unknown datatype: ${type}`);
+  }
+}
+
+export class ValueCipher {
+  private readonly stash = new Map<string, Buffer>();
+
+  private static stashKey(aad: string, type: SopsType, plain: Buffer): string {
+    return `${aad}\u0000${type}\u0000${plain.toString('latin1')}`;
+  }
+
+  encrypt(value: Leaf, key: Uint8Array, aad: string): string {
+    if (isEmptyLeaf(value)) return '';
+    const type = typeOf(value);
+    const plain = toBytes(value);
+    const iv = this.stash.get(ValueCipher.stashKey(aad, type, plain)) ?? randomBytes(NONCE_SIZE);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const data = Buffer.concat([cipher.update(plain), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${iv.toString('base64')},tag:${tag.toString('base64')},type:${type}]`;
+  }
+
+  /** Decrypts one stored value; "" stays "". Throws on a wrong key, AAD or tampered data. */
+  decrypt(text: string, key: Uint8Array, aad: string): Leaf {
+    if (text === '') return '';
+    const { data, iv, tag, type } = parse(text);
+    // Go's gcm.Open takes the last 16 bytes of data||tag as the tag, whatever the split in the file.
+    const sealed = Buffer.concat([data, tag]);
+    if (sealed.length < TAG_SIZE)
+      throw new Error('Could not decrypt with AES_GCM: message authentication failed');
+    let plain: Buffer;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAAD(Buffer.from(aad, 'utf8'));
+      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_SIZE));
+      plain = Buffer.concat([
+        decipher.update(sealed.subarray(0, sealed.length - TAG_SIZE)),
+        decipher.final(),
+      ]);
+    } catch (cause) {
+      throw new Error('Could not decrypt with AES_GCM: message authentication failed', { cause });
+    }
+    const value = decode(type, plain);
+    const storedType: SopsType = value instanceof Comment ? 'comment' : typeOf(value);
+    this.stash.set(ValueCipher.stashKey(aad, storedType, toBytes(value)), iv);
+    return value;
+  }
+}

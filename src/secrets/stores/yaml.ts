@@ -1,0 +1,69 @@
+/**
+ * The YAML store: comments and key order kept, go-yaml v3's types, and output byte-identical to
+ * sops's (go-yaml's emitter, indent 4 unless `.sops.yaml` or `--indent` say otherwise). The
+ * `sops` mapping is appended to every document; the first document's copy is the one read.
+ */
+import { TreeBranch, type TreeBranches, type TreeValue } from '../tree.js';
+import {
+  appendMetadata,
+  exampleComplexTree,
+  extractNested,
+  nestedMetadataItems,
+  SOPS_KEY,
+} from './common.js';
+import type { EncryptedDocument, Store, StoreOptions } from './types.js';
+import { emitYamlDocuments } from './yaml/emitter.js';
+import { parseYamlDocuments } from './yaml/parse.js';
+import { resolveTag } from './yaml/resolve.js';
+import { branchToNode, valueToNode } from './yaml/to-nodes.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export class YamlStore implements Store {
+  readonly format = 'yaml' as const;
+  readonly singleValue = false;
+  private readonly indent: number;
+
+  constructor(options: StoreOptions = {}) {
+    const indent = options.indent ?? 0;
+    if (indent < 0 && indent !== -1) throw new Error('YAML Negative indentation not accepted');
+    this.indent = indent > 0 ? indent : 4;
+  }
+
+  loadPlain(data: Buffer): TreeBranches {
+    let text: string;
+    try {
+      text = utf8.decode(data);
+    } catch {
+      throw new Error('Error unmarshaling input YAML: yaml: invalid leading UTF-8 octet');
+    }
+    return parseYamlDocuments(text);
+  }
+
+  loadEncrypted(data: Buffer): EncryptedDocument {
+    return extractNested(this.loadPlain(data));
+  }
+
+  emitPlain(branches: TreeBranches): Buffer {
+    const docs = branches.map((b) => branchToNode(b));
+    return Buffer.from(emitYamlDocuments(docs, this.indent, resolveTag), 'utf8');
+  }
+
+  emitEncrypted(doc: EncryptedDocument): Buffer {
+    return this.emitPlain(appendMetadata(doc, (k) => k === SOPS_KEY, nestedMetadataItems(doc.metadata)));
+  }
+
+  emitValue(value: TreeValue): Buffer {
+    if (value instanceof TreeBranch) return this.emitPlain([value]);
+    // yaml.Marshal of a node: a one-document stream without document markers.
+    return Buffer.from(emitYamlDocuments([valueToNode(value)], this.indent, resolveTag), 'utf8');
+  }
+
+  hasSopsTopLevelKey(branch: TreeBranch): boolean {
+    return branch.items.some((it) => it.key === SOPS_KEY);
+  }
+
+  emitExample(): Buffer {
+    return this.emitPlain(exampleComplexTree());
+  }
+}
