@@ -140,7 +140,7 @@ async function startingDocument(rt: SecretsRuntime, req: EditRequest) {
 
 export async function editContent(rt: SecretsRuntime, req: EditRequest): Promise<Buffer> {
   const doc = await startingDocument(rt, req);
-  const temp = new PrivateTempDir();
+  const temp = new PrivateTempDir('chartroom-secrets-', rt.env);
   const file = join(temp.path, basename(req.path));
   try {
     const initial =

@@ -142,7 +142,7 @@ export async function execWithFile(
       throw new SecretsError('generic', 'The provided filename is not a local path.');
     }
   }
-  const dir = new PrivateTempDir('.sops');
+  const dir = new PrivateTempDir('chartroom-exec-', options.env);
   try {
     const path = join(
       dir.path,

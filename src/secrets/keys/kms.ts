@@ -7,7 +7,8 @@
  */
 import type * as KmsModule from '@aws-sdk/client-kms';
 import type * as StsModule from '@aws-sdk/client-sts';
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import type { KeyContext, MasterKey } from './types.js';
 
 const ARN_RE = /^arn:aws[\w-]*:kms:(.+):[0-9]+:(key|alias)\/.+$/;
@@ -64,6 +65,14 @@ export function parseKmsArns(
 }
 
 type KmsSdk = typeof KmsModule;
+
+/**
+ * The SDK warns on every run under Node 20 that future releases will need Node 22; Chartroom
+ * pins the SDK and supports Node 20, so the warning would only be noise on each decrypt.
+ */
+function quietNodeVersionWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
 type StsSdk = typeof StsModule;
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
@@ -101,6 +110,7 @@ export class KmsKey implements MasterKey {
   }
 
   private async client(ctx: KeyContext): Promise<InstanceType<KmsSdk['KMSClient']>> {
+    quietNodeVersionWarning();
     const { KMSClient } = await import('@aws-sdk/client-kms');
     const region = this.region();
     const endpoint = ctx.env.AWS_ENDPOINT_URL_KMS ?? ctx.env.AWS_ENDPOINT_URL;
@@ -119,7 +129,12 @@ export class KmsKey implements MasterKey {
     const env = ctx.env;
     if (this.awsProfile !== '') {
       const { fromIni } = await import('@aws-sdk/credential-providers');
-      return fromIni({ profile: this.awsProfile })();
+      const home = env.HOME ?? homedir();
+      return fromIni({
+        profile: this.awsProfile,
+        filepath: env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials'),
+        configFilepath: env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config'),
+      })();
     }
     if (env.AWS_ACCESS_KEY_ID !== undefined && env.AWS_SECRET_ACCESS_KEY !== undefined) {
       return {
