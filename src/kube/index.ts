@@ -5,3 +5,6 @@
 export { KubeClient, fieldManager, type KubeClientOptions, type ListOptions } from './client.js';
 export { KubeApiError, isNotFound, toKubeError } from './errors.js';
 export type * from './types.js';
+export { watchObjects, type ObjectWatch, type WatchOptions, type WatchResource } from './watch.js';
+export { readPodLog, type PodLogOptions } from './logs.js';
+export { Leases, type LeaseRecord, type LeaseWrite } from './lease.js';
