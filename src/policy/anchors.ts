@@ -260,8 +260,10 @@ const impliedKubeScore: Record<string, string[]> = {
   'container-resources': ['container-ephemeral-storage-request-and-limit'],
 };
 
+const byAnchor = new Map(anchorMappings.map((m) => [`${m.tool}:${m.anchor}`, m]));
+
 export function anchorMapping(tool: AnchorTool, anchor: string): AnchorMapping | undefined {
-  return anchorMappings.find((m) => m.tool === tool && m.anchor === anchor);
+  return byAnchor.get(`${tool}:${anchor}`);
 }
 
 /** The Chartroom checks an anchor's id stands for (for its ignore annotations). */

@@ -4,8 +4,10 @@
  */
 import { resolveConfig, type PolicyConfig } from './config.js';
 import { enabledByAnnotation, ignoresOf } from './ignore.js';
+import { isWorkload } from './workload.js';
 import {
   refOf,
+  type CheckContext,
   type CheckDefinition,
   type Finding,
   type Manifest,
@@ -14,14 +16,26 @@ import {
   type Skip,
 } from './model.js';
 
+/** Lookups by kind, namespace and name, built once per run so cross-object checks stay linear. */
 export class ObjectIndex implements ObjectIndexView {
   private readonly kinds = new Map<string, Manifest[]>();
+  private readonly namespaced = new Map<string, Manifest[]>();
+  private readonly workloads = new Map<string, Manifest[]>();
+  private readonly named = new Map<string, Manifest>();
 
   constructor(readonly all: readonly Manifest[]) {
-    for (const manifest of all) {
-      const list = this.kinds.get(manifest.kind);
-      if (list === undefined) this.kinds.set(manifest.kind, [manifest]);
+    const push = (map: Map<string, Manifest[]>, key: string, manifest: Manifest): void => {
+      const list = map.get(key);
+      if (list === undefined) map.set(key, [manifest]);
       else list.push(manifest);
+    };
+    for (const manifest of all) {
+      const ns = manifest.namespace ?? 'default';
+      push(this.kinds, manifest.kind, manifest);
+      push(this.namespaced, `${manifest.kind}\u0000${ns}`, manifest);
+      if (isWorkload(manifest)) push(this.workloads, ns, manifest);
+      const key = `${manifest.kind}\u0000${ns}\u0000${manifest.name}`;
+      if (!this.named.has(key)) this.named.set(key, manifest);
     }
   }
 
@@ -29,10 +43,16 @@ export class ObjectIndex implements ObjectIndexView {
     return this.kinds.get(kind) ?? [];
   }
 
+  inNamespace(kind: string, namespace: string | undefined): readonly Manifest[] {
+    return this.namespaced.get(`${kind}\u0000${namespace ?? 'default'}`) ?? [];
+  }
+
+  workloadsIn(namespace: string | undefined): readonly Manifest[] {
+    return this.workloads.get(namespace ?? 'default') ?? [];
+  }
+
   find(kind: string, name: string, namespace: string | undefined): Manifest | undefined {
-    return this.byKind(kind).find(
-      (m) => m.name === name && (m.namespace ?? 'default') === (namespace ?? 'default'),
-    );
+    return this.named.get(`${kind}\u0000${namespace ?? 'default'}\u0000${name}`);
   }
 }
 
@@ -44,14 +64,11 @@ export interface RunChecksOptions {
 }
 
 /** Is the check on for this object: not ignored in config, and optional ones enabled. */
-function isOn(check: CheckDefinition, config: PolicyConfig, manifest: Manifest): boolean {
+function isOn(check: CheckDefinition, config: PolicyConfig, annotated: ReadonlySet<string>): boolean {
   if (config.only !== undefined) return config.only.has(check.id);
   if (config.severity.get(check.id) === 'ignore') return false;
   if (check.optional !== true) return true;
-  return (
-    config.enable.has(check.id) ||
-    (config.ignoreAnnotations['kube-score'] && enabledByAnnotation(manifest, check.id))
-  );
+  return config.enable.has(check.id) || annotated.has(check.id);
 }
 
 export function runChecks(options: RunChecksOptions): PolicyReport {
@@ -61,29 +78,32 @@ export function runChecks(options: RunChecksOptions): PolicyReport {
   const skipped: Skip[] = [];
   const ran = new Set<string>();
   let passed = 0;
+  // Each check's context is the same for every object: build it once.
+  const contexts = new Map<string, CheckContext>(
+    options.checks.map((check) => [
+      check.id,
+      { index, options: config.options.get(check.id) ?? {}, settings: config.settings },
+    ]),
+  );
   for (const manifest of options.manifests) {
     options.signal?.throwIfAborted();
     const ignored = ignoresOf(manifest, config.ignoreAnnotations);
+    const annotated = enabledByAnnotation(manifest, config.ignoreAnnotations);
+    const ref = refOf(manifest);
     for (const check of options.checks) {
-      if (!isOn(check, config, manifest)) continue;
+      if (!isOn(check, config, annotated)) continue;
       ran.add(check.id);
+      const results = check.run(
+        manifest,
+        contexts.get(check.id) ?? { index, options: {}, settings: config.settings },
+      );
       const ignoredBecause = ignored(check.id);
       if (ignoredBecause !== undefined) {
         // Only report the skip where the check would have said something.
-        const results = check.run(manifest, {
-          index,
-          options: config.options.get(check.id) ?? {},
-          settings: config.settings,
-        });
         if (results.length > 0)
-          skipped.push({ check: check.id, object: refOf(manifest), reason: `ignored by ${ignoredBecause}` });
+          skipped.push({ check: check.id, object: ref, reason: `ignored by ${ignoredBecause}` });
         continue;
       }
-      const results = check.run(manifest, {
-        index,
-        options: config.options.get(check.id) ?? {},
-        settings: config.settings,
-      });
       const configured = config.severity.get(check.id);
       for (const result of results) {
         switch (result.status) {
@@ -91,7 +111,7 @@ export function runChecks(options: RunChecksOptions): PolicyReport {
             passed += 1;
             break;
           case 'skip':
-            skipped.push({ check: check.id, object: refOf(manifest), reason: result.reason });
+            skipped.push({ check: check.id, object: ref, reason: result.reason });
             break;
           case 'fail':
             findings.push({
@@ -103,7 +123,7 @@ export function runChecks(options: RunChecksOptions): PolicyReport {
                   ? (result.severity ?? check.severity)
                   : configured,
               message: result.message,
-              object: refOf(manifest),
+              object: ref,
               ...(result.container === undefined ? {} : { container: result.container }),
               ...(result.path === undefined ? {} : { path: result.path }),
               source: manifest.source,

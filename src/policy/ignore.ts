@@ -71,18 +71,34 @@ export function ignoresOf(manifest: Manifest, settings: IgnoreSettings): IgnoreL
   return (checkId) => reasons.get(checkId) ?? all;
 }
 
-/** kube-score's `kube-score/enable: id,…` turns optional checks on for one object. */
-export function enabledByAnnotation(manifest: Manifest, checkId: string): boolean {
+/**
+ * Optional checks turned on for one object: kube-score's `kube-score/enable: id,…` (its ids) and
+ * Chartroom's `chartroom.dev/enable: id,…`, on the object or its pod template.
+ */
+export function enabledByAnnotation(manifest: Manifest, settings: IgnoreSettings): ReadonlySet<string> {
   const template = podTemplateOf(manifest);
-  for (const value of [
-    manifest.annotations['kube-score/enable'],
-    template?.annotations['kube-score/enable'],
-  ]) {
-    if (value === undefined) continue;
-    for (const raw of value.split(',')) {
-      if (chartroomIdsFor('kube-score', raw.trim()).includes(checkId)) return true;
+  const out = new Set<string>();
+  const list = (value: string | undefined): string[] =>
+    (value ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+  if (settings['kube-score']) {
+    for (const value of [
+      manifest.annotations['kube-score/enable'],
+      template?.annotations['kube-score/enable'],
+    ]) {
+      for (const id of list(value))
+        for (const chartroomId of chartroomIdsFor('kube-score', id)) out.add(chartroomId);
     }
   }
-  const own = manifest.annotations['chartroom.dev/enable'] ?? template?.annotations['chartroom.dev/enable'];
-  return own?.split(',').some((id) => id.trim() === checkId) ?? false;
+  if (settings.chartroom) {
+    for (const value of [
+      manifest.annotations['chartroom.dev/enable'],
+      template?.annotations['chartroom.dev/enable'],
+    ]) {
+      for (const id of list(value)) out.add(id);
+    }
+  }
+  return out;
 }

@@ -5,10 +5,18 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// Paths are a fixed set of literals in the checks: split each once.
+const splitPaths = new Map<string, string[]>();
+
 /** Follows a dotted path through mappings; undefined as soon as a step is missing. */
 export function get(value: unknown, path: string): unknown {
+  let keys = splitPaths.get(path);
+  if (keys === undefined) {
+    keys = path.split('.');
+    splitPaths.set(path, keys);
+  }
   let current: unknown = value;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (!isObject(current)) return undefined;
     current = current[key];
   }

@@ -90,6 +90,10 @@ export interface PolicySettings {
 export interface ObjectIndexView {
   readonly all: readonly Manifest[];
   byKind(kind: string): readonly Manifest[];
+  /** Objects of a kind in one namespace (absent = `default`). */
+  inNamespace(kind: string, namespace: string | undefined): readonly Manifest[];
+  /** Pod-owning objects (Pods, Deployments, …) in one namespace. */
+  workloadsIn(namespace: string | undefined): readonly Manifest[];
   find(kind: string, name: string, namespace: string | undefined): Manifest | undefined;
 }
 

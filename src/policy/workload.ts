@@ -3,7 +3,7 @@
  * tie Services, PDBs, NetworkPolicies and HPAs to pods.
  */
 import { arr, isObject, obj, objs, str, stringMap } from './json.js';
-import type { Json, Manifest } from './model.js';
+import type { Json, Manifest, ObjectIndexView } from './model.js';
 
 /** Kinds whose spec.template is a pod template (DeploymentConfig is OpenShift's Deployment). */
 const templateKinds = new Set([
@@ -29,7 +29,19 @@ export interface PodTemplate {
   specPath: string;
 }
 
+// Checks ask for the same pod template many times per object; compute it once.
+const templates = new WeakMap<Manifest, PodTemplate | null>();
+
 export function podTemplateOf(manifest: Manifest): PodTemplate | undefined {
+  let cached = templates.get(manifest);
+  if (cached === undefined) {
+    cached = readPodTemplate(manifest) ?? null;
+    templates.set(manifest, cached);
+  }
+  return cached ?? undefined;
+}
+
+function readPodTemplate(manifest: Manifest): PodTemplate | undefined {
   const doc = manifest.doc;
   if (manifest.kind === 'Pod') {
     const spec = obj(doc, 'spec');
@@ -156,21 +168,26 @@ export function sameNamespace(a: Manifest, b: Manifest): boolean {
 }
 
 /** Every workload whose pod template the selector matches, in the same namespace. */
-export function podsSelectedBy(
-  selector: LabelSelector,
-  owner: Manifest,
-  all: readonly Manifest[],
-): Manifest[] {
-  return all.filter(
-    (m) => isWorkload(m) && sameNamespace(m, owner) && selectorMatches(selector, podLabelsOf(m)),
-  );
+export function podsSelectedBy(selector: LabelSelector, owner: Manifest, index: ObjectIndexView): Manifest[] {
+  return index.workloadsIn(owner.namespace).filter((m) => selectorMatches(selector, podLabelsOf(m)));
 }
 
 /**
  * The labels the workload's pods carry: the template's, plus the selector's matchLabels (which a
  * valid workload's template must carry anyway) for manifests that leave the template out.
  */
+const podLabels = new WeakMap<Manifest, Record<string, string>>();
+
 export function podLabelsOf(manifest: Manifest): Record<string, string> {
+  let labels = podLabels.get(manifest);
+  if (labels === undefined) {
+    labels = readPodLabels(manifest);
+    podLabels.set(manifest, labels);
+  }
+  return labels;
+}
+
+function readPodLabels(manifest: Manifest): Record<string, string> {
   const template = podTemplateOf(manifest);
   const fromSelector = manifest.kind === 'Pod' ? {} : stringMap(manifest.doc, 'spec.selector.matchLabels');
   return { ...fromSelector, ...(template?.labels ?? {}) };

@@ -91,7 +91,7 @@ export function selectedReplicas(
 ): { replicas: number; workloads: Manifest[] } | undefined {
   const selector = selectorFrom(obj(pdb.doc, 'spec.selector'));
   if (selector === undefined) return undefined;
-  const workloads = podsSelectedBy(selector, pdb, index.all);
+  const workloads = podsSelectedBy(selector, pdb, index);
   if (workloads.length === 0) return undefined;
   let total = 0;
   for (const workload of workloads) {

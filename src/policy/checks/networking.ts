@@ -7,7 +7,6 @@ import {
   isWorkload,
   podTemplateOf,
   podsSelectedBy,
-  sameNamespace,
   selectorFrom,
   selectorMatches,
 } from '../workload.js';
@@ -27,7 +26,7 @@ export const serviceTargetsPod: CheckDefinition = {
     const selector = selectorFrom(obj(manifest.doc, 'spec.selector'), true);
     if (selector === undefined || isEmptySelector(selector))
       return [skip('Service has no selector (endpoints are managed by hand)')];
-    return podsSelectedBy(selector, manifest, context.index.all).length > 0
+    return podsSelectedBy(selector, manifest, context.index).length > 0
       ? [pass]
       : [
           fail(
@@ -129,8 +128,7 @@ function policiesSelecting(
   owner: Manifest,
   index: ObjectIndexView,
 ): Manifest[] {
-  return index.byKind('NetworkPolicy').filter((policy) => {
-    if (!sameNamespace(policy, owner)) return false;
+  return index.inNamespace('NetworkPolicy', owner.namespace).filter((policy) => {
     const selector = selectorFrom(obj(policy.doc, 'spec.podSelector'));
     return selector !== undefined && selectorMatches(selector, labels);
   });
@@ -180,7 +178,7 @@ export const networkPolicyTargetsPod: CheckDefinition = {
     const selector = selectorFrom(obj(manifest.doc, 'spec.podSelector'));
     if (selector === undefined) return [];
     if (isEmptySelector(selector)) return [pass]; // selects every pod of the namespace
-    return podsSelectedBy(selector, manifest, context.index.all).length > 0
+    return podsSelectedBy(selector, manifest, context.index).length > 0
       ? [pass]
       : [fail(`no pods found matching the NetworkPolicy's podSelector`)];
   },
@@ -204,7 +202,7 @@ export const networkPolicyPeers: CheckDefinition = {
       if (obj(rule, 'namespaceSelector') !== undefined) continue;
       const selector = selectorFrom(obj(rule, 'podSelector'));
       if (selector === undefined || isEmptySelector(selector)) continue;
-      if (podsSelectedBy(selector, manifest, context.index.all).length === 0) {
+      if (podsSelectedBy(selector, manifest, context.index).length === 0) {
         results.push(
           fail(
             `no pods found matching a rule's podSelector (${Object.entries(selector.matchLabels)
@@ -231,7 +229,7 @@ export const serviceTargetPorts: CheckDefinition = {
     const pods =
       selector === undefined || isEmptySelector(selector)
         ? []
-        : podsSelectedBy(selector, manifest, context.index.all);
+        : podsSelectedBy(selector, manifest, context.index);
     const names = new Set<string>();
     for (const pod of pods) {
       const template = podTemplateOf(pod);

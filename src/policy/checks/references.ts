@@ -1,21 +1,13 @@
 /** Who points at whom: Services, PDBs, HPAs and NetworkPolicies and the pods they select. */
 import { obj, str } from '../json.js';
 import type { Manifest, ObjectIndexView } from '../model.js';
-import {
-  isEmptySelector,
-  podLabelsOf,
-  podTemplateOf,
-  sameNamespace,
-  selectorFrom,
-  selectorMatches,
-} from '../workload.js';
+import { isEmptySelector, podLabelsOf, podTemplateOf, selectorFrom, selectorMatches } from '../workload.js';
 
 /** Services whose (non-empty) selector matches the workload's pod labels. */
 export function servicesTargeting(manifest: Manifest, index: ObjectIndexView): Manifest[] {
   const template = podTemplateOf(manifest);
   if (template === undefined) return [];
-  return index.byKind('Service').filter((service) => {
-    if (!sameNamespace(service, manifest)) return false;
+  return index.inNamespace('Service', manifest.namespace).filter((service) => {
     const selector = selectorFrom(obj(service.doc, 'spec.selector'), true);
     return selector !== undefined && !isEmptySelector(selector) && selectorMatches(selector, template.labels);
   });
@@ -28,8 +20,7 @@ export function isTargetedByService(manifest: Manifest, index: ObjectIndexView):
 /** PDBs whose selector matches the workload's pods. */
 export function pdbsFor(manifest: Manifest, index: ObjectIndexView): Manifest[] {
   const labels = podLabelsOf(manifest);
-  return index.byKind('PodDisruptionBudget').filter((pdb) => {
-    if (!sameNamespace(pdb, manifest)) return false;
+  return index.inNamespace('PodDisruptionBudget', manifest.namespace).filter((pdb) => {
     const selector = selectorFrom(obj(pdb.doc, 'spec.selector'));
     return selector !== undefined && !isEmptySelector(selector) && selectorMatches(selector, labels);
   });
@@ -37,14 +28,9 @@ export function pdbsFor(manifest: Manifest, index: ObjectIndexView): Manifest[] 
 
 /** HPAs whose scaleTargetRef names this object. */
 export function hpasFor(manifest: Manifest, index: ObjectIndexView): Manifest[] {
-  return index.byKind('HorizontalPodAutoscaler').filter((hpa) => {
+  return index.inNamespace('HorizontalPodAutoscaler', manifest.namespace).filter((hpa) => {
     const ref = obj(hpa.doc, 'spec.scaleTargetRef');
-    return (
-      ref !== undefined &&
-      str(ref, 'kind') === manifest.kind &&
-      str(ref, 'name') === manifest.name &&
-      sameNamespace(hpa, manifest)
-    );
+    return ref !== undefined && str(ref, 'kind') === manifest.kind && str(ref, 'name') === manifest.name;
   });
 }
 
@@ -55,14 +41,9 @@ export function hpaTarget(hpa: Manifest, index: ObjectIndexView): Manifest | und
   const name = str(ref, 'name');
   if (kind === undefined || name === undefined) return undefined;
   const apiVersion = str(ref, 'apiVersion');
-  return index
-    .byKind(kind)
-    .find(
-      (m) =>
-        m.name === name &&
-        sameNamespace(m, hpa) &&
-        (apiVersion === undefined || groupOf(apiVersion) === groupOf(m.apiVersion)),
-    );
+  const target = index.find(kind, name, hpa.namespace);
+  if (target === undefined) return undefined;
+  return apiVersion === undefined || groupOf(apiVersion) === groupOf(target.apiVersion) ? target : undefined;
 }
 
 export function groupOf(apiVersion: string): string {
