@@ -11,6 +11,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { StsResponse, StsTransport } from '../verify/sts-transport.js';
+import { parseAmzDate, presignedUrlLifetimeMs as lifetimeMs } from '../token-format.js';
 import { parseQueryStrict, uriEncode } from '../verify/query.js';
 
 export interface StandInPrincipal {
@@ -28,8 +29,6 @@ export interface StsStandInOptions {
   principals: readonly StandInPrincipal[];
   now?: () => Date;
 }
-
-const lifetimeMs = 15 * 60_000;
 
 export class StsStandIn {
   private readonly principals = new Map<string, StandInPrincipal>();
@@ -174,12 +173,6 @@ function sha256Hex(text: string): string {
 
 function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
-}
-
-function parseAmzDate(text: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (m === null) return undefined;
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
 }
 
 /** Test identities: static keys, never real. */

@@ -8,6 +8,7 @@
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { tokenPrefix } from '../token-format.js';
 import { uriEncode } from '../verify/query.js';
 import { regionalStsHost } from '../verify/partitions.js';
 
@@ -34,7 +35,6 @@ export interface ClusterToken {
   url: string;
 }
 
-export const tokenPrefix = 'k8s-aws-v1.';
 /** Legacy: STS ignores it, but authenticator servers up to 0.3.0 require a value of at most 60. */
 const expiresSeconds = 60;
 const tokenLifetimeMs = 14 * 60_000;

@@ -3,16 +3,14 @@
  * Verify), then asks STS who signed the pre-signed GetCallerIdentity request. Every check runs
  * before any network call, so a malformed or foreign token never reaches STS.
  */
+import { parseAmzDate, presignedUrlLifetimeMs, tokenPrefix } from '../token-format.js';
 import { TokenRejectedError } from './errors.js';
 import { StsHostAllowList } from './host.js';
 import { parseQueryStrict } from './query.js';
 import { fetchStsTransport, type StsTransport } from './sts-transport.js';
 import { identityFromStsResponse, type CallerIdentity } from './identity.js';
 
-export const tokenPrefix = 'k8s-aws-v1.';
 export const maxTokenBytes = 4096;
-/** STS honours a pre-signed GetCallerIdentity URL for 15 minutes after X-Amz-Date. */
-export const presignedUrlLifetimeMs = 15 * 60_000;
 /** Clock skew we tolerate for a date in the future (STS itself allows 15 minutes). */
 const futureSkewMs = 15 * 60_000;
 const stsTimeoutMs = 10_000;
@@ -172,18 +170,6 @@ function splitUrl(url: string): { host: string; path: string; query: string } {
   if (fragment !== undefined) throw bad('unexpected fragment in pre-signed URL');
   if (host.includes('@')) throw bad('unexpected user information in pre-signed URL');
   return { host, path, query };
-}
-
-function parseAmzDate(text: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (m === null) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  const back = new Date(ms);
-  // Date.UTC rolls 20230230 over into March; a real date survives the round trip.
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59)
-    return undefined;
-  return ms;
 }
 
 function stsErrorCode(body: string): string {

@@ -1,0 +1,121 @@
+/**
+ * A warm `chartroom access token` (what every kubectl call runs) against aws-iam-authenticator
+ * v0.7.10's `token` and awscli's `aws eks get-token`, same static credentials, same cluster id and
+ * region, alternating in one run. Chartroom runs from the compiled dist/ (as installed); its
+ * cache is filled once before timing. Also times a cold Chartroom call (`--no-cache`: resolve
+ * credentials, load the signer, sign).
+ *
+ * Usage: npx tsx bench/access-token.ts [rounds]   (builds dist/ first with tsc)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { findPeer } from '../src/core/peers.js';
+
+const rounds = Number(process.argv[2] ?? 30);
+const repo = resolve(import.meta.dirname, '..');
+const home = mkdtempSync(join(tmpdir(), 'access-bench-'));
+const env = {
+  PATH: process.env.PATH ?? '',
+  HOME: home,
+  CHARTROOM_CACHE: join(home, 'cache'),
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_REGION: 'us-west-2',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  KUBERNETES_EXEC_INFO:
+    '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}',
+};
+
+function peer(name: string): string {
+  const path = findPeer(name);
+  if (path === undefined)
+    throw new Error(`${name} is not installed: npm run peers -- --only aws-iam-authenticator,awscli`);
+  return path;
+}
+
+const contenders: Record<string, [string, string[]]> = {
+  'chartroom (warm)': [
+    process.execPath,
+    [join(repo, 'bin/chartroom.js'), 'access', 'token', '--cluster-id', 'bench', '--region', 'us-west-2'],
+  ],
+  'chartroom (cold, --no-cache)': [
+    process.execPath,
+    [
+      join(repo, 'bin/chartroom.js'),
+      'access',
+      'token',
+      '--cluster-id',
+      'bench',
+      '--region',
+      'us-west-2',
+      '--no-cache',
+    ],
+  ],
+  // What a fast path in the CLI entry (skipping the other command groups) would cost: the same
+  // cached-token code, without commander and the other capabilities' modules.
+  'chartroom token code alone (no CLI framework)': [
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const a = await import(${JSON.stringify(join(repo, 'dist/access/index.js'))}); const r = await a.getClusterToken({ clusterId: 'bench', region: 'us-west-2', env: process.env }); process.stdout.write(a.formatExecCredential({ apiVersion: a.readExecInfo(process.env).apiVersion, token: r.token, expiration: r.expiration }) + '\\n');`,
+    ],
+  ],
+  'aws-iam-authenticator v0.7.10': [
+    peer('aws-iam-authenticator'),
+    ['token', '-i', 'bench', '--region', 'us-west-2'],
+  ],
+  'aws eks get-token (awscli 1.46.2)': [
+    peer('aws'),
+    ['eks', 'get-token', '--cluster-name', 'bench', '--region', 'us-west-2'],
+  ],
+};
+
+function once(command: string, args: string[]): number {
+  const t0 = performance.now();
+  const result = spawnSync(command, args, { env, encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (result.status !== 0 || !result.stdout.includes('k8s-aws-v1.')) {
+    throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  }
+  return ms;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+console.log('building dist/ (tsc -p tsconfig.build.json)…');
+try {
+  execFileSync(
+    process.execPath,
+    [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(repo, 'tsconfig.build.json')],
+    { stdio: 'ignore' },
+  );
+} catch {
+  // tsc still emits when other folders have type errors; the access files are checked by `npm test`.
+}
+// Warm-up: fills Chartroom's token cache and the OS page cache for every binary.
+for (const [command, args] of Object.values(contenders)) once(command, args);
+
+const times = new Map<string, number[]>(Object.keys(contenders).map((name) => [name, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const [name, [command, args]] of Object.entries(contenders))
+    times.get(name)?.push(once(command, args));
+}
+const medians = new Map([...times].map(([name, values]) => [name, median(values)]));
+const go = medians.get('aws-iam-authenticator v0.7.10') ?? NaN;
+const warm = medians.get('chartroom (warm)') ?? NaN;
+console.log(
+  `\n${rounds} rounds, ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(1) ?? '?'}; median wall time per call\n`,
+);
+console.log('| command | median | vs aws-iam-authenticator | vs warm chartroom |');
+console.log('|---|---:|---:|---:|');
+for (const [name, value] of medians) {
+  console.log(
+    `| ${name} | ${value.toFixed(0)} ms | ${(value / go).toFixed(2)}x | ${(value / warm).toFixed(2)}x |`,
+  );
+}
