@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,6 +47,27 @@ describe('chartroom policy check', () => {
       '  DANGER  spot-azrebalance-suspended: spot InstanceGroup (maxPrice is set) does not suspend AZRebalance',
     );
     expect(result.stdout).toMatch(/\d+ danger, \d+ warning in 3 of 3 objects/);
+  });
+
+  it('reads stdin with - (as `helm template … | chartroom policy check -`)', () => {
+    const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(repo, 'src', 'cli', 'main.ts'), 'policy', 'check', '-', '--format', 'json'],
+      {
+        cwd: repo,
+        input: readFileSync(join(talk, 'before', 'instancegroup.yaml'), 'utf8'),
+        encoding: 'utf8',
+      },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      findings: { check: string; source: { file: string; line: number } }[];
+    };
+    expect(report.findings.map((f) => `${f.check} ${f.source.file}:${f.source.line}`)).toEqual([
+      'spot-azrebalance-suspended -:1',
+    ]);
   });
 
   it('--fail-on never exits 0, --fail-on warning fails on warnings only', async () => {
