@@ -10,13 +10,8 @@ import { contextFor, type CliContext, type CliIo } from './context.js';
 import type { CommandGroup } from './groups.js';
 import type { Severity } from '../scan/index.js';
 import { ExitRequest } from './program.js';
-import {
-  renderBaseImages,
-  renderCounts,
-  renderFindings,
-  renderManifest,
-  renderPackages,
-} from './scan-render.js';
+import { registerScanDb } from './scan-db.js';
+import { renderBaseImages, renderCounts, renderFindings, renderPackages } from './scan-render.js';
 
 interface ImageFlags {
   db?: string;
@@ -347,100 +342,5 @@ export const scanGroup: CommandGroup = (program: Command, io: CliIo) => {
       },
     );
 
-  const db = scan
-    .command('db')
-    .description('the local vulnerability DB: build, update, export, import, info');
-  const dbPath = (ctx: CliContext, flags: { db?: string }, api: Awaited<ReturnType<typeof load>>): string =>
-    flags.db === undefined ? api.defaultDbPath(ctx.env) : resolve(ctx.cwd, flags.db);
-
-  db.command('build')
-    .description('build the DB from feed files: Debian tracker JSON, Alpine secdb, OSV, NVD')
-    .requiredOption('--feeds <dir>', 'folder of feed files (searched recursively; .gz allowed)')
-    .option('--db <file>', 'where to write the DB (default: the one scans use)')
-    .action(async (flags: { feeds: string; db?: string }, command: Command) => {
-      const ctx = contextFor(command, io);
-      const api = await load();
-      const result = api.buildDb(api.readFeedDir(resolve(ctx.cwd, flags.feeds)), dbPath(ctx, flags, api));
-      for (const file of result.skipped) ctx.out.warn(`not a feed file, skipped: ${file}`);
-      ctx.out.result(result, (value, out) => {
-        renderManifest(value.path, value.manifest, out);
-      });
-    });
-
-  db.command('update')
-    .description('download the Debian tracker and Alpine secdb from their official URLs and rebuild the DB')
-    .option('--db <file>', 'the DB to replace (default: the one scans use)')
-    .option('--debian-url <url>', 'Debian tracker JSON URL (a mirror)')
-    .option('--alpine-url <url>', 'Alpine secdb base URL (a mirror)')
-    .option(
-      '--alpine-branch <branch>',
-      'only these Alpine branches (3.18, edge); default: all the index lists',
-      collect,
-      [],
-    )
-    .action(
-      async (
-        flags: { db?: string; debianUrl?: string; alpineUrl?: string; alpineBranch: string[] },
-        command: Command,
-      ) => {
-        const ctx = contextFor(command, io);
-        const api = await load();
-        const result = await api.updateDb({
-          target: dbPath(ctx, flags, api),
-          signal: ctx.signal,
-          ...(flags.debianUrl === undefined ? {} : { debianUrl: flags.debianUrl }),
-          ...(flags.alpineUrl === undefined ? {} : { alpineUrl: flags.alpineUrl }),
-          ...(flags.alpineBranch.length === 0 ? {} : { alpineBranches: flags.alpineBranch }),
-          onFetch: (url, bytes) => {
-            ctx.out.info(`fetched ${url} (${(bytes / 1e6).toFixed(1)} MB)`);
-          },
-        });
-        ctx.out.result(result, (value, out) => {
-          renderManifest(value.path, value.manifest, out);
-        });
-      },
-    );
-
-  db.command('export')
-    .description('write the DB and its manifest as one .tar.gz bundle for air-gapped machines')
-    .argument('<file>', 'the bundle to write')
-    .option('--db <file>', 'the DB to export (default: the one scans use)')
-    .action(async (file: string, flags: { db?: string }, command: Command) => {
-      const ctx = contextFor(command, io);
-      const api = await load();
-      const info = await api.exportDb(dbPath(ctx, flags, api), resolve(ctx.cwd, file));
-      ctx.out.result(info, (value, out) => {
-        out.line(`wrote ${file} (DB sha256 ${value.sha256}, built ${value.manifest.builtAt})`);
-      });
-    });
-
-  db.command('import')
-    .description('install a DB bundle written by `scan db export`, after checking it')
-    .argument('<file>', 'the bundle')
-    .option('--db <file>', 'where to install it (default: the one scans use)')
-    .action(async (file: string, flags: { db?: string }, command: Command) => {
-      const ctx = contextFor(command, io);
-      const api = await load();
-      const info = await api.importDb(resolve(ctx.cwd, file), dbPath(ctx, flags, api));
-      ctx.out.result(info, (value, out) => {
-        out.line(
-          `installed the DB built ${value.manifest.builtAt} (${value.manifest.counts.advisories} advisories)`,
-        );
-      });
-    });
-
-  db.command('info')
-    .description('show the DB manifest: sources, dates, counts')
-    .option('--db <file>', 'the DB (default: the one scans use)')
-    .action(async (flags: { db?: string }, command: Command) => {
-      const ctx = contextFor(command, io);
-      const api = await load();
-      const path = dbPath(ctx, flags, api);
-      const vulnDb = api.VulnDb.open(path);
-      const manifest = vulnDb.manifest();
-      vulnDb.close();
-      ctx.out.result({ path, ...manifest }, (value, out) => {
-        renderManifest(value.path, value, out);
-      });
-    });
+  registerScanDb(scan, io);
 };

@@ -35,7 +35,13 @@ beforeAll(async () => {
   mkdirSync(dockerConfig, { recursive: true });
   writeFileSync(
     join(dockerConfig, 'config.json'),
-    JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64') } } }),
+    JSON.stringify({
+      auths: {
+        [registry.host]: {
+          auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64'),
+        },
+      },
+    }),
   );
   // The oracle: dpkg's own view of the merged root filesystem.
   const { stdout } = await run('dpkg-query', [
@@ -49,7 +55,12 @@ beforeAll(async () => {
     .split('\n')
     .map((line) => line.split('\t'))
     .filter(([status]) => status !== 'not-installed' && status !== 'config-files')
-    .map(([, name = '', version = '', srcName = '', srcVersion = '']) => ({ name, version, srcName, srcVersion }))
+    .map(([, name = '', version = '', srcName = '', srcVersion = '']) => ({
+      name,
+      version,
+      srcName,
+      srcVersion,
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }, 600_000);
 
@@ -65,22 +76,52 @@ const sources = {
 };
 
 function packageList(result: ScanResult) {
-  return result.packages.map((p) => ({ name: p.name, version: p.version, srcName: p.srcName, srcVersion: p.srcVersion })).sort((a, b) => a.name.localeCompare(b.name));
+  return result.packages
+    .map((p) => ({ name: p.name, version: p.version, srcName: p.srcName, srcVersion: p.srcVersion }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 describe('the debootstrap bookworm image', () => {
   for (const [label, argument] of Object.entries(sources)) {
     it(`from the ${label}: packages equal dpkg-query, findings are exactly the expected ones`, async () => {
-      const result = await scanImage(argument(), { cwd: work, env: { DOCKER_CONFIG: dockerConfig }, dbPath, now: new Date('2026-06-01T00:00:00Z') });
-      expect(result.os).toMatchObject({ family: 'debian', namespace: 'debian:12', codename: 'bookworm', supported: true });
+      const result = await scanImage(argument(), {
+        cwd: work,
+        env: { DOCKER_CONFIG: dockerConfig },
+        dbPath,
+        now: new Date('2026-06-01T00:00:00Z'),
+      });
+      expect(result.os).toMatchObject({
+        family: 'debian',
+        namespace: 'debian:12',
+        codename: 'bookworm',
+        supported: true,
+      });
       expect(expected.length).toBeGreaterThan(80);
       expect(packageList(result)).toEqual(expected);
       expect(result.packages.find((p) => p.name === 'apparmor')).toBeUndefined();
       // libapparmor1 (source apparmor) from layer 1: CVE-2016-1585 is open in bookworm (unimportant);
       // CVE-2014-1424 is "not affected" (fixed_version 0) and CVE-2017-6507 fixed in 2.11.0-3 < 3.0.8.
       const libapparmor = expected.find((p) => p.name === 'libapparmor1');
-      expect(result.findings.map((f) => ({ id: f.vulnerabilityId, pkg: f.pkgName, installed: f.installedVersion, src: f.srcName, state: f.state, severity: f.severity, layer: f.layer }))).toEqual([
-        { id: 'CVE-2016-1585', pkg: 'libapparmor1', installed: libapparmor?.version, src: 'apparmor', state: 'unfixed', severity: 'Negligible', layer: 0 },
+      expect(
+        result.findings.map((f) => ({
+          id: f.vulnerabilityId,
+          pkg: f.pkgName,
+          installed: f.installedVersion,
+          src: f.srcName,
+          state: f.state,
+          severity: f.severity,
+          layer: f.layer,
+        })),
+      ).toEqual([
+        {
+          id: 'CVE-2016-1585',
+          pkg: 'libapparmor1',
+          installed: libapparmor?.version,
+          src: 'apparmor',
+          state: 'unfixed',
+          severity: 'Negligible',
+          layer: 0,
+        },
       ]);
       expect(result.layers).toHaveLength(2);
     });
@@ -93,7 +134,9 @@ describe('the debootstrap bookworm image', () => {
   });
 
   it('is refused without credentials, with a hint to log in (exit 8)', async () => {
-    await expect(scanImage(reference, { cwd: work, env: { DOCKER_CONFIG: join(work, 'nowhere') }, dbPath })).rejects.toMatchObject({
+    await expect(
+      scanImage(reference, { cwd: work, env: { DOCKER_CONFIG: join(work, 'nowhere') }, dbPath }),
+    ).rejects.toMatchObject({
       code: 'registry-unauthorized',
       exitCode: 8,
       hint: expect.stringContaining('docker login') as unknown,
@@ -103,11 +146,24 @@ describe('the debootstrap bookworm image', () => {
   it('is refused with a wrong password', async () => {
     const bad = join(work, 'bad-docker');
     mkdirSync(bad, { recursive: true });
-    writeFileSync(join(bad, 'config.json'), JSON.stringify({ auths: { [`http://${registry.host}`]: { username: registry.username, password: 'wrong' } } }));
-    await expect(scanImage(reference, { cwd: work, env: { DOCKER_CONFIG: bad }, dbPath })).rejects.toThrow('the token server refused the credentials');
+    writeFileSync(
+      join(bad, 'config.json'),
+      JSON.stringify({
+        auths: { [`http://${registry.host}`]: { username: registry.username, password: 'wrong' } },
+      }),
+    );
+    await expect(scanImage(reference, { cwd: work, env: { DOCKER_CONFIG: bad }, dbPath })).rejects.toThrow(
+      'the token server refused the credentials',
+    );
   });
 
   it('reports a missing tag as not found (exit 4)', async () => {
-    await expect(scanImage(`${registry.host}/chartroom/bookworm:nope`, { cwd: work, env: { DOCKER_CONFIG: dockerConfig }, dbPath })).rejects.toMatchObject({ code: 'image-not-found', exitCode: 4 });
+    await expect(
+      scanImage(`${registry.host}/chartroom/bookworm:nope`, {
+        cwd: work,
+        env: { DOCKER_CONFIG: dockerConfig },
+        dbPath,
+      }),
+    ).rejects.toMatchObject({ code: 'image-not-found', exitCode: 4 });
   });
 });
