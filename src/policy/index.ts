@@ -4,7 +4,7 @@
  */
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { allChecks, checkById, checkIds } from './checks/index.js';
+import { allChecks, checkIds } from './checks/index.js';
 import { loadConfig, resolveConfig, type PolicyConfig } from './config.js';
 import { runChecks } from './engine.js';
 import { renderChart, type ValuesAssembly } from './loader/chart.js';
@@ -87,8 +87,4 @@ export async function checkPolicy(options: CheckOptions): Promise<PolicyReport> 
 export function failsAt(report: PolicyReport, threshold: 'warning' | 'danger' | 'never'): boolean {
   if (threshold === 'never') return false;
   return report.findings.some((f) => threshold === 'warning' || f.severity === 'danger');
-}
-
-export function checkExists(id: string): boolean {
-  return checkById(id) !== undefined;
 }

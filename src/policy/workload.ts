@@ -162,11 +162,6 @@ export function selectorMatches(selector: LabelSelector, labels: Record<string, 
   return true;
 }
 
-/** Objects in the same namespace; an absent namespace is `default`, as kubectl applies it. */
-export function sameNamespace(a: Manifest, b: Manifest): boolean {
-  return (a.namespace ?? 'default') === (b.namespace ?? 'default');
-}
-
 /** Every workload whose pod template the selector matches, in the same namespace. */
 export function podsSelectedBy(selector: LabelSelector, owner: Manifest, index: ObjectIndexView): Manifest[] {
   return index.workloadsIn(owner.namespace).filter((m) => selectorMatches(selector, podLabelsOf(m)));

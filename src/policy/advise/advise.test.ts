@@ -88,8 +88,10 @@ describe('policy advise against a real Prometheus', () => {
     expect(found?.starts).toHaveLength(3);
     expect(found?.peakCores).toBeCloseTo(3.2, 1);
     expect(found?.peakRatio).toBeGreaterThan(3);
+    // The spike lasts 180s; rate()'s 1-minute window smears its end by up to 60s, depending on
+    // how the 15s query steps fall against the sample times.
     expect(found?.warmupSeconds).toBeGreaterThanOrEqual(150);
-    expect(found?.warmupSeconds).toBeLessThanOrEqual(210);
+    expect(found?.warmupSeconds).toBeLessThanOrEqual(240);
     expect(found?.steadyP95Cores).toBeCloseTo(0.7, 1);
 
     expect(report.flapping.map((f) => f.hpa)).toEqual(['some-service']);

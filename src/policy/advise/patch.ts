@@ -6,11 +6,10 @@ import { Document, stringify } from 'yaml';
 import { obj } from '../json.js';
 import type { Json, Manifest } from '../model.js';
 import { formatCores } from '../quantity.js';
+import { startupSecondsAnnotation } from '../checks/startup.js';
 import { containersOf, podTemplateOf } from '../workload.js';
 import type { Flapping } from './flapping.js';
 import type { Offender } from './offenders.js';
-
-export const startupSecondsAnnotation = 'chartroom.dev/startup-seconds';
 
 const roundUp = (value: number, step: number): number => Math.ceil(value / step) * step;
 

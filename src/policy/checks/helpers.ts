@@ -21,6 +21,9 @@ export interface ContainerScope {
   excludeKinds?: readonly string[];
 }
 
+/** What a per-container test says: nothing (pass), a message, or a message with its own severity. */
+export type ContainerVerdict = string | { message: string; severity: Severity } | undefined;
+
 /**
  * Runs `test` over every container of a workload: its message fails that container, undefined
  * passes it. Objects without pods give no results (the check does not apply).
@@ -28,14 +31,18 @@ export interface ContainerScope {
 export function perContainer(
   manifest: Manifest,
   scope: ContainerScope,
-  test: (container: ContainerRef, template: PodTemplate) => string | undefined,
+  test: (container: ContainerRef, template: PodTemplate) => ContainerVerdict,
 ): CheckResult[] {
   if (scope.excludeKinds?.includes(manifest.kind) === true) return [];
   const template = podTemplateOf(manifest);
   if (template === undefined) return [];
   return containersOf(template, { init: scope.init === true }).map((ref) => {
-    const message = test(ref, template);
-    return message === undefined ? pass : fail(message, { container: ref.name, path: ref.path });
+    const verdict = test(ref, template);
+    if (verdict === undefined) return pass;
+    const where = { container: ref.name, path: ref.path };
+    return typeof verdict === 'string'
+      ? fail(verdict, where)
+      : fail(verdict.message, { ...where, severity: verdict.severity });
   });
 }
 

@@ -90,13 +90,10 @@ export const ephemeralStorage: CheckDefinition = {
       const request = isSet(quantity(ref, 'requests', 'ephemeral-storage'));
       const limit = isSet(quantity(ref, 'limits', 'ephemeral-storage'));
       if (request && limit) return undefined;
-      return `container "${ref.name}" has no ephemeral-storage ${limit ? 'request' : 'limit'}`;
-    }).map((result) =>
       // No limit lets one pod fill the node's disk; a missing request only misplaces it.
-      result.status === 'fail' && result.message.endsWith('limit')
-        ? { ...result, severity: 'danger' as const }
-        : result,
-    ),
+      if (limit) return `container "${ref.name}" has no ephemeral-storage request`;
+      return { message: `container "${ref.name}" has no ephemeral-storage limit`, severity: 'danger' };
+    }),
 };
 
 function equalCheck(id: string, title: string, resources: readonly string[]): CheckDefinition {
