@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { findPeer } from '../../src/core/peers.js';
 import { runCli } from '../../src/cli/program.js';
 import { MemoryStream } from '../../src/testing/memory-stream.js';
@@ -64,10 +65,12 @@ export async function chartroom(
 }
 
 const mainScript = resolve(REPO_ROOT, 'src/cli/main.ts');
+// Absolute, so the child can run from any working directory.
+const tsxLoader = pathToFileURL(resolve(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /** Starts the real CLI as its own process (for signals, stdin and editors). */
 export function spawnChartroom(args: string[], env: NodeJS.ProcessEnv, cwd: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', mainScript, ...args], {
+  return spawn(process.execPath, ['--import', tsxLoader, mainScript, ...args], {
     env,
     cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
