@@ -41,7 +41,7 @@ const forms = await ensureBookwormForms((line) => {
   console.log(line);
 });
 const dbPath = join(work, 'vuln.db');
-buildDb(readFeedDir(resolve(import.meta.dirname, '../../shared/fixtures/scan/feeds')), dbPath);
+buildDb(await readFeedDir(resolve(import.meta.dirname, '../../shared/fixtures/scan/feeds')), dbPath);
 const registry = await startRegistry(join(work, 'registry'));
 const reference = `${registry.host}/chartroom/bookworm:12`;
 await pushToRegistry(forms, reference, registry);

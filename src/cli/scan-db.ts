@@ -27,7 +27,10 @@ export function registerScanDb(scan: Command, io: CliIo): void {
     .action(async (flags: { feeds: string; db?: string }, command: Command) => {
       const ctx = contextFor(command, io);
       const api = await load();
-      const result = api.buildDb(api.readFeedDir(resolve(ctx.cwd, flags.feeds)), dbPath(ctx, flags, api));
+      const result = api.buildDb(
+        await api.readFeedDir(resolve(ctx.cwd, flags.feeds)),
+        dbPath(ctx, flags, api),
+      );
       for (const file of result.skipped) ctx.out.warn(`not a feed file, skipped: ${file}`);
       ctx.out.result(result, (value, out) => {
         renderManifest(value.path, value.manifest, out);
@@ -35,7 +38,9 @@ export function registerScanDb(scan: Command, io: CliIo): void {
     });
 
   db.command('update')
-    .description('download the Debian tracker and Alpine secdb from their official URLs and rebuild the DB')
+    .description(
+      "download the Debian tracker, Alpine secdb and OSV's Ubuntu/Debian/Alpine dumps from their official URLs and rebuild the DB",
+    )
     .option('--db <file>', 'the DB to replace (default: the one scans use)')
     .option('--debian-url <url>', 'Debian tracker JSON URL (a mirror)')
     .option('--alpine-url <url>', 'Alpine secdb base URL (a mirror)')
@@ -45,9 +50,25 @@ export function registerScanDb(scan: Command, io: CliIo): void {
       collect,
       [],
     )
+    .option('--osv-url <url>', 'OSV bucket base URL (a mirror; <url>/<Ecosystem>/all.zip)')
+    .option(
+      '--osv-ecosystem <name>',
+      'only these OSV ecosystems (Ubuntu, Debian, Alpine); default: all three',
+      collect,
+      [],
+    )
+    .option('--no-osv', 'do not download OSV dumps')
     .action(
       async (
-        flags: { db?: string; debianUrl?: string; alpineUrl?: string; alpineBranch: string[] },
+        flags: {
+          db?: string;
+          debianUrl?: string;
+          alpineUrl?: string;
+          alpineBranch: string[];
+          osvUrl?: string;
+          osvEcosystem: string[];
+          osv: boolean;
+        },
         command: Command,
       ) => {
         const ctx = contextFor(command, io);
@@ -58,6 +79,12 @@ export function registerScanDb(scan: Command, io: CliIo): void {
           ...(flags.debianUrl === undefined ? {} : { debianUrl: flags.debianUrl }),
           ...(flags.alpineUrl === undefined ? {} : { alpineUrl: flags.alpineUrl }),
           ...(flags.alpineBranch.length === 0 ? {} : { alpineBranches: flags.alpineBranch }),
+          ...(flags.osvUrl === undefined ? {} : { osvUrl: flags.osvUrl }),
+          ...(!flags.osv
+            ? { osvEcosystems: [] }
+            : flags.osvEcosystem.length === 0
+              ? {}
+              : { osvEcosystems: flags.osvEcosystem }),
           onFetch: (url, bytes) => {
             ctx.out.info(`fetched ${url} (${(bytes / 1e6).toFixed(1)} MB)`);
           },

@@ -28,7 +28,7 @@ let expected: { name: string; version: string; srcName: string; srcVersion: stri
 
 beforeAll(async () => {
   forms = await ensureBookwormForms();
-  buildDb(readFeedDir(feeds), dbPath);
+  buildDb(await readFeedDir(feeds), dbPath);
   registry = await startRegistry(join(work, 'registry'));
   reference = `${registry.host}/chartroom/bookworm:12`;
   await pushToRegistry(forms, reference, registry);

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZipFile } from 'yazl';
 import { freePort } from '../../core/net.js';
 import { buildDb, readFeedDir } from './build.js';
 import { exportDb, importDb } from './bundle.js';
@@ -15,8 +16,8 @@ const work = mkdtempSync(join(tmpdir(), 'chartroom-db-test-'));
 const dbPath = join(work, 'vuln.db');
 let db: VulnDb;
 
-beforeAll(() => {
-  buildDb(readFeedDir(feeds), dbPath);
+beforeAll(async () => {
+  buildDb(await readFeedDir(feeds), dbPath);
   db = VulnDb.open(dbPath);
 });
 afterAll(() => {
@@ -131,10 +132,10 @@ describe('db build from the fixture feeds', () => {
     expect(cvss2BaseScore('AV:N/AC:M/Au:N/C:N/I:P/A:N')).toBe(4.3);
   });
 
-  it('takes NVD severity for vulnerabilities the distribution did not rate', () => {
+  it('takes NVD severity for vulnerabilities the distribution did not rate', async () => {
     const target = join(work, 'nvd.db');
     const inputs = [
-      ...readFeedDir(feeds),
+      ...(await readFeedDir(feeds)),
       {
         location: 'nvd/nvdcve-2.0-2017.json',
         modified: new Date('2026-01-01'),
@@ -173,9 +174,10 @@ describe('db build from the fixture feeds', () => {
     nvdDb.close();
   });
 
-  it('refuses an empty feeds folder without writing anything', () => {
+  it('refuses an empty feeds folder without writing anything', async () => {
     const empty = mkdtempSync(join(work, 'empty-'));
-    expect(() => buildDb(readFeedDir(empty), join(empty, 'x.db'))).toThrow('no feed files found');
+    const inputs = await readFeedDir(empty);
+    expect(() => buildDb(inputs, join(empty, 'x.db'))).toThrow('no feed files found');
     expect(readdirSync(empty)).toEqual([]);
   });
 });
@@ -201,7 +203,16 @@ describe('db update', () => {
   let server: Server;
   let base = '';
   const requests: string[] = [];
+  let osvZip: Buffer;
   beforeAll(async () => {
+    // OSV's dump layout: one JSON record per zip entry.
+    const zip = new ZipFile();
+    for (const name of ['debian-DSA-3029-1.json', 'debian-DLA-3623-1.json'])
+      zip.addBuffer(readFileSync(join(feeds, 'osv', name)), name.replace('debian-', ''));
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+    osvZip = Buffer.concat(chunks);
     server = createServer((request, response) => {
       requests.push(request.url ?? '');
       const routes: Record<string, string> = {
@@ -212,7 +223,7 @@ describe('db update', () => {
           'utf8',
         ),
       };
-      const body = routes[request.url ?? ''];
+      const body = request.url === '/osv/Debian/all.zip' ? osvZip : routes[request.url ?? ''];
       response.writeHead(body === undefined ? 404 : 200).end(body);
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -227,20 +238,27 @@ describe('db update', () => {
       target,
       debianUrl: `${base}/debian/tracker/data/json`,
       alpineUrl: `${base}/alpine`,
+      osvUrl: `${base}/osv`,
+      osvEcosystems: ['Debian'],
     });
     expect(requests).toEqual([
       '/debian/tracker/data/json',
       '/alpine/',
       '/alpine/v3.15/main.json',
       '/alpine/v3.15/community.json',
+      '/osv/Debian/all.zip',
     ]);
-    expect(result.manifest.sources.map((s) => s.location)).toEqual([
-      `${base}/debian/tracker/data/json`,
-      `${base}/alpine/v3.15/main.json`,
+    expect(result.manifest.sources.map((s) => [s.kind, s.location, s.records])).toEqual([
+      ['debian-tracker', `${base}/debian/tracker/data/json`, 7],
+      ['alpine-secdb', `${base}/alpine/v3.15/main.json`, 13],
+      ['osv', `${base}/osv/Debian/all.zip`, 2],
     ]);
     expect(result.manifest.sources.every((s) => s.fetchedAt !== undefined)).toBe(true);
     const updated = VulnDb.open(target);
     expect(updated.advisories('alpine:3.15', 'zlib')).toHaveLength(2);
+    expect(updated.advisories('debian:7', 'nginx')).toMatchObject([
+      { id: 'CVE-2014-3616', vendorIds: ['DSA-3029-1'] },
+    ]);
     updated.close();
   });
 

@@ -15,6 +15,7 @@ import { looksLikeAlpineSecdb, parseAlpineSecdb } from './feeds/alpine-secdb.js'
 import { looksLikeDebianTracker, parseDebianTracker } from './feeds/debian-tracker.js';
 import { looksLikeNvd, parseNvd } from './feeds/nvd.js';
 import { looksLikeOsv, parseOsvRecords } from './feeds/osv.js';
+import { isZip, osvZipToJson } from './feeds/osv-zip.js';
 import type { FeedRecords } from './feeds/types.js';
 import type { Advisory, DataSource, DbManifest, SourceRecord, VulnerabilityDetail } from './types.js';
 import { VulnDbWriter } from './vulndb.js';
@@ -27,8 +28,8 @@ export interface FeedInput {
   fetchedAt?: string;
 }
 
-/** Reads every file under `dir` (sorted, so builds are reproducible). */
-export function readFeedDir(dir: string): FeedInput[] {
+/** Reads every file under `dir` (sorted, so builds are reproducible); OSV `.zip` dumps are unpacked. */
+export async function readFeedDir(dir: string): Promise<FeedInput[]> {
   let entries: string[];
   try {
     entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });
@@ -40,15 +41,17 @@ export function readFeedDir(dir: string): FeedInput[] {
       cause: error,
     });
   }
-  return entries
+  const paths = entries
     .sort()
     .map((name) => join(dir, name))
-    .filter((path) => statSync(path).isFile() && /\.(json|ya?ml)(\.gz)?$/.test(path))
-    .map((path) => ({
-      location: relative(dir, path),
-      data: readFileSync(path),
-      modified: statSync(path).mtime,
-    }));
+    .filter((path) => statSync(path).isFile() && /\.((json|ya?ml)(\.gz)?|zip)$/.test(path));
+  const inputs: FeedInput[] = [];
+  for (const path of paths) {
+    const raw = readFileSync(path);
+    const data = isZip(raw) ? await osvZipToJson(raw, path) : raw;
+    inputs.push({ location: relative(dir, path), data, modified: statSync(path).mtime });
+  }
+  return inputs;
 }
 
 type Kind = SourceRecord['kind'];

@@ -6,11 +6,16 @@
 import { ExitCode } from '../../core/errors.js';
 import { ScanError } from '../errors.js';
 import { buildDb, type BuildResult, type FeedInput } from './build.js';
+import { osvZipToJson } from './feeds/osv-zip.js';
 
 export const officialFeeds = {
   debian: 'https://security-tracker.debian.org/tracker/data/json',
   alpine: 'https://secdb.alpinelinux.org',
+  osv: 'https://osv-vulnerabilities.storage.googleapis.com',
 } as const;
+
+/** OSV's dumps used by default: Ubuntu has no other feed here; Debian and Alpine add DSA/DLA ids and ranges. */
+export const defaultOsvEcosystems = ['Ubuntu', 'Debian', 'Alpine'] as const;
 
 export interface UpdateOptions {
   target: string;
@@ -18,6 +23,10 @@ export interface UpdateOptions {
   alpineUrl?: string;
   /** Alpine branches (`3.18`, `edge`); default: every `vX.Y/` the secdb index lists. */
   alpineBranches?: readonly string[];
+  /** Base URL of the OSV bucket (`<base>/<Ecosystem>/all.zip`). */
+  osvUrl?: string;
+  /** OSV ecosystems to download; empty for none. */
+  osvEcosystems?: readonly string[];
   signal?: AbortSignal;
   onFetch?: (url: string, bytes: number) => void;
 }
@@ -87,6 +96,18 @@ export async function updateDb(options: UpdateOptions): Promise<BuildResult> {
           throw error;
       }
     }
+  }
+  const osvBase = (options.osvUrl ?? officialFeeds.osv).replace(/\/$/, '');
+  for (const ecosystem of options.osvEcosystems ?? defaultOsvEcosystems) {
+    const url = `${osvBase}/${ecosystem}/all.zip`;
+    const zip = await download(url, options.signal);
+    options.onFetch?.(url, zip.length);
+    inputs.push({
+      location: url,
+      data: await osvZipToJson(zip, url),
+      modified: new Date(fetchedAt),
+      fetchedAt,
+    });
   }
   return buildDb(inputs, options.target);
 }
