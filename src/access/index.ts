@@ -34,6 +34,8 @@ export type { ClusterEntry } from './catalog/catalog.js';
 export type { KubeconfigEntries, KubeconfigTarget, ExecSettings } from './kubeconfig/entries.js';
 export { parseDuration, formatDuration } from './requests/duration.js';
 
+/** The access plugin of `chartroom serve` (TokenReview route, grants, expiry). */
+export const accessServerPlugin = async () => (await import('./server.js')).accessServerPlugin();
 /** Signing (pulls in @smithy/signature-v4). */
 export const signerModule = () => import('./token/presign.js');
 /** The verifier and its host allow-list. */

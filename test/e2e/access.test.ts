@@ -24,7 +24,8 @@ import { selfSignedCertificate } from '../../src/access/webhook/tls.js';
 import type { TokenReviewDecision } from '../../src/access/webhook/token-review.js';
 
 const repo = resolve(import.meta.dirname, '../..');
-const clusterName = `e2e-access-${process.pid}`;
+// Not `e2e-…`: the shared setup removes `e2e-<pid>` clusters whose pid is gone.
+const clusterName = `access-e2e-${process.pid}`;
 const clusterId = 'e2e-access';
 type User = Awaited<ReturnType<MotoServer['createUser']>>;
 
@@ -35,6 +36,7 @@ describe('access: kubectl → chartroom token → kube-apiserver → Chartroom w
   let moto: MotoServer;
   let store: Store;
   let service: AccessRequests;
+  let clockOffsetMs = 0;
   let webhook: RunningWebhook;
   let adminKubeconfig: string;
   let server: string;
@@ -97,7 +99,8 @@ describe('access: kubectl → chartroom token → kube-apiserver → Chartroom w
       })),
     });
     store = await openStore({ dataDir: join(dir, 'data') });
-    service = await AccessRequests.open({ store });
+    // The service's clock can be moved forward, so expiry does not race a loaded machine.
+    service = await AccessRequests.open({ store, now: () => new Date(Date.now() + clockOffsetMs) });
     const mapping = join(dir, 'aws-auth.yaml');
     writeFileSync(
       mapping,
@@ -240,7 +243,7 @@ describe('access: kubectl → chartroom token → kube-apiserver → Chartroom w
       '--namespace',
       'shop',
       '--for',
-      '1m',
+      '10m',
       '--reason',
       'fix the cart',
     ]);
@@ -257,7 +260,7 @@ describe('access: kubectl → chartroom token → kube-apiserver → Chartroom w
     ]);
     expect(approved.stderr).toBe('');
     expect(approved.stdout).toContain(
-      `Approved: ${request.id}  active  e2e  edit namespace shop for 1m until`,
+      `Approved: ${request.id}  active  e2e  edit namespace shop for 10m until`,
     );
 
     expect(await whoami(bob)).toMatchObject({
@@ -287,7 +290,9 @@ describe('access: kubectl → chartroom token → kube-apiserver → Chartroom w
     ]);
     expect(binding.stdout).toBe(`edit chartroom:grant:${request.id}`);
 
-    // One minute after approval the grant ends: the same kubectl (same cached token) is refused.
+    // Ten minutes later (the service's clock moved on), the expiry loop ends the grant: the same
+    // kubectl, with the same cached token, is refused and the binding is gone.
+    clockOffsetMs = 10 * 60_000;
     const deadline = Date.now() + 120_000;
     let state = '';
     while (Date.now() < deadline) {

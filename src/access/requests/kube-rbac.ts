@@ -5,12 +5,21 @@
 import type { KubeClient } from '../../kube/index.js';
 import { bindingObject, type GrantBinding, type RbacClient } from './rbac.js';
 
-export function kubeRbacClient(options: { kubeconfig?: string; context?: string } = {}): RbacClient {
+export function kubeRbacClient(
+  options: { kubeconfig?: string; context?: string; client?: () => KubeClient } = {},
+): RbacClient {
   let client: KubeClient | undefined;
   const kube = async (): Promise<KubeClient> => {
     if (client === undefined) {
-      const { KubeClient } = await import('../../kube/index.js');
-      client = KubeClient.load(options);
+      if (options.client !== undefined) {
+        client = options.client();
+      } else {
+        const { KubeClient } = await import('../../kube/index.js');
+        client = KubeClient.load({
+          ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+          ...(options.context === undefined ? {} : { context: options.context }),
+        });
+      }
     }
     return client;
   };

@@ -5,6 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TokenCache } from './cache.js';
 import { getClusterToken } from './get-token.js';
 
+// The SDK's chain reads process.env: never let it probe instance metadata from a test.
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+
 const keys = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE01', AWS_SECRET_ACCESS_KEY: 'secret/example/key' };
 
 describe('getClusterToken with the disk cache', () => {
