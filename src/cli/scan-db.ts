@@ -7,9 +7,11 @@ import type { Command } from 'commander';
 import { contextFor, type CliContext, type CliIo } from './context.js';
 import { renderManifest } from './scan-render.js';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** Commander collector for repeatable options. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-async function load() {
+/** The capability, loaded only when a scan command runs (keeps `chartroom --help` fast). */
+export async function load() {
   return import('../scan/index.js');
 }
 

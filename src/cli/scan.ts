@@ -10,7 +10,7 @@ import { contextFor, type CliContext, type CliIo } from './context.js';
 import type { CommandGroup } from './groups.js';
 import type { Severity } from '../scan/index.js';
 import { ExitRequest } from './program.js';
-import { registerScanDb } from './scan-db.js';
+import { collect, load, registerScanDb } from './scan-db.js';
 import { renderBaseImages, renderCounts, renderFindings, renderPackages } from './scan-render.js';
 
 interface ImageFlags {
@@ -36,8 +36,6 @@ interface ScanFlags extends ImageFlags {
   database?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 function imageOptions(command: Command): Command {
   return command
     .option('--db <file>', 'the vulnerability DB (default: $CHARTROOM_SCAN_DB or <cache>/scan/db/vuln.db)')
@@ -52,10 +50,6 @@ function imageOptions(command: Command): Command {
       [],
     )
     .option('--no-cache', 'do not reuse or keep layer analyses');
-}
-
-async function load() {
-  return import('../scan/index.js');
 }
 
 async function common(ctx: CliContext, flags: ImageFlags) {
