@@ -5,5 +5,9 @@ import type { ServerPlugin } from './plugin.js';
  * in src/<capability>/server.ts (or similar) and is exported through the capability's index.ts.
  */
 export async function loadServerPlugins(): Promise<ServerPlugin[]> {
-  return Promise.all([import('../access/index.js').then((m) => m.accessServerPlugin())]);
+  return Promise.all([
+    import('../runtime/index.js').then((m) => m.runtimeServerPlugin()),
+    import('../previews/index.js').then((m) => m.previewsPlugin),
+    import('../access/index.js').then((m) => m.accessServerPlugin()),
+  ]);
 }

@@ -310,6 +310,9 @@ export class ConditionCompiler {
     const right = expr.right;
     if (right.kind === 'value' || right.kind === 'list') {
       const texts = right.kind === 'value' ? [right.value] : right.values;
+      // Field values are C strings in libsinsp: a NUL byte can never match, so it is refused.
+      if (texts.some((t) => t.includes('\0')))
+        throw new CompileError('filter values cannot contain NUL bytes', right);
       const values = texts.map((t) => (dynamic ? t : constantFor(left.type, t, right)));
       const test = constantTest(op, modifier, values, dynamic, right, this.warnings);
       return this.checkWith(left, op, test);

@@ -156,7 +156,8 @@ function securityContextList(data: Json, list: string, index: number | undefined
 }
 
 /** The per-container fields, generated for containers, initContainers and ephemeralContainers. */
-function containerFields(list: string, label: string): FieldDefinition[] {
+/** Ephemeral containers cannot declare ports, so they have no host_port field. */
+function containerFields(list: string, label: string, withHostPort = true): FieldDefinition[] {
   const prefix = `ka.req.pod.${list}`;
   const d = (
     suffix: string,
@@ -226,7 +227,7 @@ function containerFields(list: string, label: string): FieldDefinition[] {
       hostPorts(data, list, i),
     ),
   ];
-  return [nameField, ...imageFields, ...rest];
+  return [nameField, ...imageFields, ...rest.filter((f) => withHostPort || !f.name.endsWith('.host_port'))];
 }
 
 function firstContainer(data: Json, read: (image: string) => string) {
@@ -510,5 +511,5 @@ export const k8sauditFields: readonly FieldDefinition[] = [
   ),
   scalarAt('ka.cluster.name', ['annotations', 'cluster_name'], 'The cluster name (annotation cluster_name).'),
   ...containerFields('initContainers', 'init containers'),
-  ...containerFields('ephemeralContainers', 'ephemeral containers'),
+  ...containerFields('ephemeralContainers', 'ephemeral containers', false),
 ];

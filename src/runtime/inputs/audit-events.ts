@@ -37,8 +37,12 @@ export function parseRfc3339Nano(text: string): bigint | undefined {
   ) {
     return undefined;
   }
-  const ms = Date.UTC(year as number, month - 1, day, hour, minute, second);
-  if (new Date(ms).getUTCDate() !== day) return undefined;
+  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year as number, month - 1, day);
+  date.setUTCHours(hour as number, minute, second, 0);
+  if (date.getUTCDate() !== day) return undefined;
+  const ms = date.getTime();
   const fraction = BigInt((m[7] ?? '').padEnd(9, '0') || '0');
   let offsetSeconds = 0;
   if (m[8] !== 'Z') offsetSeconds = (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 3600 + Number(m[11]) * 60);

@@ -125,19 +125,20 @@ function longestField(
   offset: number,
 ): { operand: Operand; length: number; expr: Expr } {
   let size = rest.length;
-  let lastError = 'invalid formatting token';
+  // The first failure (the longest candidate) says what the user meant; shorter ones are noise.
+  let firstError: string | undefined;
   while (size > 0) {
     try {
       const parsed = parseFieldOrTransformer(rest.slice(0, size));
       const operand = compileOperand(parsed.expr, { source });
       return { operand, length: parsed.length, expr: parsed.expr };
     } catch (error) {
-      lastError = (error as Error).message;
+      firstError ??= (error as Error).message;
       // Jump straight to what the parser could consume, then shrink one character at a time.
       size = Math.min(size - 1, consumable(rest.slice(0, size)) ?? size - 1);
     }
   }
-  throw new CompileError(`unknown filter: ${lastError}`, offset);
+  throw new CompileError(`unknown filter: ${firstError ?? 'invalid formatting token'}`, offset);
 }
 
 function consumable(text: string): number | undefined {

@@ -28,8 +28,13 @@ export interface CompiledRule {
   /** Sorted, unique. */
   tags: string[];
   enabled: boolean;
+  /** The condition as written (appends and exceptions included, lists and macros not expanded). */
+  written: string;
   /** The condition with lists expanded, exceptions added and macros substituted. */
   condition: Expr;
+  /** The macros and lists the condition uses, directly or through macros. */
+  macros: string[];
+  lists: string[];
   evaluate: Predicate;
   output: OutputTemplate;
   exceptionFields: string[];
@@ -55,6 +60,8 @@ export interface CompiledRules {
 interface Parsed {
   expr: Expr;
   origin: Origin;
+  /** Lists expanded in this text. */
+  lists: string[];
 }
 
 /** Expands lists, parses, and tags every node with the place it was written. */
@@ -72,8 +79,9 @@ function parseMapped(
   try {
     const expr = parseCondition(expanded.text, { maxDepth: 1000 });
     setOrigin(expr, origin);
-    cache.set(text, { expanded: expanded.text, parsed: { expr, origin } });
-    return { expr, origin };
+    const parsed = { expr, origin, lists: expanded.lists };
+    cache.set(text, { expanded: expanded.text, parsed });
+    return { ...parsed };
   } catch (error) {
     if (!(error instanceof ConditionSyntaxError)) throw error;
     throw new RulesLoadError('compile-condition', error.message, origin(error.pos.idx) ?? fallback, label);
@@ -273,8 +281,14 @@ export function compileRules(
       throw new RulesLoadError('compile-condition', error.message, where, label);
     }
 
+    const usedLists = new Set(parsed.lists);
+    for (const name of resolution.used)
+      for (const list of parsedMacros.get(name)?.lists ?? []) usedLists.add(list);
     rules.push({
       id: rules.length,
+      written: (rule.exceptions.length > 0 ? text : rule.condition).text,
+      macros: [...resolution.used].sort(),
+      lists: [...usedLists].sort(),
       name: rule.name,
       description: rule.description,
       priority: rule.priority,

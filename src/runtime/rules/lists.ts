@@ -52,6 +52,8 @@ interface Edit {
 
 export interface ExpandedText {
   text: string;
+  /** The lists that were substituted. */
+  lists: string[];
   /** Maps an offset in the expanded text back to the text before expansion. */
   toOriginal(offset: number): number;
 }
@@ -96,6 +98,7 @@ const tokenSplitter = /[ \t\n\r(),=]+/;
 /** Expands every list name in a condition, in list definition order. */
 export function expandLists(text: string, lists: ReadonlyMap<string, ResolvedList>): ExpandedText {
   const passes: Edit[][] = [];
+  const used: string[] = [];
   let condition = text;
   // A list name only counts between delimiters, i.e. as a whole token; checking the tokens first
   // avoids scanning the condition once per list.
@@ -107,11 +110,13 @@ export function expandLists(text: string, lists: ReadonlyMap<string, ResolvedLis
     condition = substitute(condition, list, edits);
     if (edits.length > 0) {
       passes.push(edits);
+      used.push(list.name);
       for (const token of list.replacement.split(tokenSplitter)) tokens.add(token);
     }
   }
   return {
     text: condition,
+    lists: used,
     toOriginal(offset) {
       let position = offset;
       for (let p = passes.length - 1; p >= 0; p--) {

@@ -69,9 +69,8 @@ export class MappedText {
       if (s.start <= index) best = s;
     }
     best ??= this.segments[0];
-    return best === undefined
-      ? undefined
-      : best.locate(Math.max(0, Math.min(index - best.start, best.end - best.start - 1)));
+    // Past the end of a segment (an error at the end of a condition): let the locator extrapolate.
+    return best === undefined ? undefined : best.locate(Math.max(0, index - best.start));
   }
 }
 
@@ -112,7 +111,8 @@ export function scalarLocator(
   };
   return (offset) => {
     offsets ??= align();
-    const within = offsets[Math.max(0, Math.min(offset, offsets.length - 1))] ?? 0;
+    const i = Math.max(0, offset);
+    const within = i < offsets.length ? (offsets[i] as number) : (offsets[offsets.length - 1] ?? -1) + 1;
     const pos = linePos(range[0] + within);
     return { file, line: pos.line, col: pos.col };
   };
