@@ -32,12 +32,15 @@ export function kwokCrds(): object[] {
           served: true,
           storage: true,
           subresources: { status: {} },
+          // The keys are client-node's model names: KubeClient.apply serialises through the typed
+          // model, which drops `x-kubernetes-preserve-unknown-fields` written as the wire name, and
+          // without it the API server prunes every rule's spec to `{}`.
           schema: {
             openAPIV3Schema: {
               type: 'object',
               properties: {
-                spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                spec: { type: 'object', x_kubernetes_preserve_unknown_fields: true },
+                status: { type: 'object', x_kubernetes_preserve_unknown_fields: true },
               },
             },
           },
