@@ -8,3 +8,5 @@ export type * from './types.js';
 export { watchObjects, type ObjectWatch, type WatchOptions, type WatchResource } from './watch.js';
 export { readPodLog, type PodLogOptions } from './logs.js';
 export { Leases, type LeaseRecord, type LeaseWrite } from './lease.js';
+export { annotateNode, cordonNode, uncordonNode, podsOnNode, type NodeTaint } from './nodes.js';
+export { recordEvent, type EventTarget, type RecordEventOptions } from './events.js';

@@ -1,0 +1,44 @@
+/**
+ * The nodes e2e tests' own small cluster: they cordon and drain nodes, which must not disturb the
+ * shared cluster every other e2e file uses. Started once per file, stopped in afterAll.
+ */
+import { downCluster, upCluster } from '../../../src/cluster/index.js';
+import { KubeClient } from '../../../src/kube/index.js';
+
+export interface NodesCluster {
+  name: string;
+  kubeconfig: string;
+  kube: KubeClient;
+  /** Worker node names, index i = `<name>-worker-<i>`. */
+  nodes: string[];
+  down: () => Promise<void>;
+}
+
+export async function startNodesCluster(count = 4): Promise<NodesCluster> {
+  const name = `e2e-nodes-${process.pid}`;
+  const result = await upCluster({ name, nodes: count, ownerPid: process.pid });
+  return {
+    name,
+    kubeconfig: result.state.kubeconfig,
+    kube: KubeClient.load({ kubeconfig: result.state.kubeconfig }),
+    nodes: result.state.nodes,
+    down: async () => {
+      await downCluster({ name });
+    },
+  };
+}
+
+/** A fresh namespace in the nodes cluster, ready for pods (its default ServiceAccount exists). */
+export async function freshNamespace(kube: KubeClient, prefix: string): Promise<string> {
+  const name = `${prefix}-${Math.random().toString(16).slice(2, 8)}`;
+  await kube.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }]);
+  const deadline = Date.now() + 30_000;
+  while (
+    (await kube.get({ apiVersion: 'v1', kind: 'ServiceAccount', name: 'default', namespace: name })) ===
+    undefined
+  ) {
+    if (Date.now() > deadline) throw new Error(`no default ServiceAccount in ${name} after 30s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return name;
+}
