@@ -33,7 +33,7 @@ const helpOrder = [
  * modules keep their top-level imports light (capabilities are imported inside actions), so
  * loading them all costs little.
  */
-export async function loadCommandGroups(): Promise<CommandGroup[]> {
+export async function loadCommandGroups(args: readonly string[] = []): Promise<CommandGroup[]> {
   const dir = dirname(fileURLToPath(import.meta.url));
   const extension = extname(fileURLToPath(import.meta.url));
   const names = readdirSync(dir)
@@ -48,8 +48,12 @@ export async function loadCommandGroups(): Promise<CommandGroup[]> {
     return index === -1 ? helpOrder.length : index;
   };
   names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  // Fast path: `chartroom access token` runs on every kubectl call, so when the command line names
+  // a group whose file exists, only that file is loaded. Help and unknown commands load them all.
+  const wanted = firstCommand(args);
+  const selected = wanted !== undefined && names.includes(wanted) ? [wanted] : names;
   const modules = await Promise.all(
-    names.map(
+    selected.map(
       async (name) =>
         (await import(new URL(`./${name}${extension}`, import.meta.url).href)) as Record<string, unknown>,
     ),
@@ -61,4 +65,20 @@ export async function loadCommandGroups(): Promise<CommandGroup[]> {
       )
       .map(([, value]) => value as CommandGroup),
   );
+}
+
+/** Global options that take a value; the first other non-option argument is the command. */
+const optionsWithValue = new Set(['-o', '--output']);
+
+function firstCommand(args: readonly string[]): string | undefined {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (optionsWithValue.has(arg)) {
+      index += 1;
+      continue;
+    }
+    if (arg === '-h' || arg === '--help' || arg === 'help') return undefined;
+    if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
 }

@@ -77,7 +77,7 @@ function commandPath(program: Command): string {
  * Every failure ends here: printed as `error:`/`hint:` (or JSON), never as a raw stack trace.
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
-  const program = createProgram(io, await loadCommandGroups());
+  const program = createProgram(io, await loadCommandGroups(args));
   // Commander calls `parseAsync` with the subcommand that ran; remember it for hints.
   program.hook('preAction', (_this, actionCommand) => {
     (program as Command & { _lastCommandRun?: Command })._lastCommandRun = actionCommand;

@@ -29,7 +29,8 @@ function isAlive(pid: number): boolean {
 async function removeStaleClusters(): Promise<void> {
   let names: string[] = [];
   try {
-    names = readdirSync(join(cacheRoot(), 'clusters')).filter((name) => name.startsWith('e2e-'));
+    // Only this setup's own clusters (`e2e-<pid>`); tests name theirs differently.
+    names = readdirSync(join(cacheRoot(), 'clusters')).filter((name) => /^e2e-\d+$/.test(name));
   } catch {
     return;
   }
