@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Migration, Queryable, RunResult, SqlValue, Store } from './types.js';
-import { migrationsTable, splitStatements } from './migrations.js';
+import { applyMigrations } from './migrations.js';
 
 // Counts and sums come back as int8/numeric text; the store's contract is plain numbers.
 // (Process-wide, but the store is this process's only user of pg.)
@@ -70,21 +70,7 @@ export class PostgresStore implements Store {
     return this.transaction(async (tx) => {
       // Several servers may start at once; one migrates while the others wait on this lock.
       await tx.run('SELECT pg_advisory_xact_lock(4242001)');
-      await tx.run(migrationsTable);
-      const applied = new Set(
-        (await tx.all<{ id: string }>('SELECT id FROM chartroom_migrations')).map((row) => row.id),
-      );
-      const done: string[] = [];
-      for (const migration of migrations) {
-        if (applied.has(migration.id)) continue;
-        for (const statement of splitStatements(migration.sql)) await tx.run(statement);
-        await tx.run('INSERT INTO chartroom_migrations (id, applied_at) VALUES ($1, $2)', [
-          migration.id,
-          new Date().toISOString(),
-        ]);
-        done.push(migration.id);
-      }
-      return done;
+      return applyMigrations(tx, migrations);
     });
   }
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Migration, Queryable, RunResult, SqlValue, Store } from './types.js';
-import { migrationsTable, splitStatements } from './migrations.js';
+import { applyMigrations } from './migrations.js';
 
 /** `$1` → `?1`: SQLite's numbered parameters, bound from an object keyed by number. */
 function translate(sql: string): string {
@@ -80,21 +80,7 @@ export class SqliteStore implements Store {
 
   async migrate(migrations: readonly Migration[]): Promise<string[]> {
     return this.transaction(async (tx) => {
-      await tx.run(migrationsTable);
-      const applied = new Set(
-        (await tx.all<{ id: string }>('SELECT id FROM chartroom_migrations')).map((row) => row.id),
-      );
-      const done: string[] = [];
-      for (const migration of migrations) {
-        if (applied.has(migration.id)) continue;
-        for (const statement of splitStatements(migration.sql)) this.db.exec(statement);
-        await tx.run('INSERT INTO chartroom_migrations (id, applied_at) VALUES ($1, $2)', [
-          migration.id,
-          new Date().toISOString(),
-        ]);
-        done.push(migration.id);
-      }
-      return done;
+      return applyMigrations(tx, migrations);
     });
   }
 
