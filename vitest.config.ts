@@ -9,6 +9,9 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts', 'tools/**/*.test.ts'],
           testTimeout: 30_000,
+          // Hooks start real peers (PostgreSQL, moto, Prometheus); on a loaded 2-core machine
+          // that can take far longer than vitest's 10 s default.
+          hookTimeout: 120_000,
         },
       },
       {
