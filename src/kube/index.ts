@@ -10,3 +10,4 @@ export { readPodLog, type PodLogOptions } from './logs.js';
 export { Leases, type LeaseRecord, type LeaseWrite } from './lease.js';
 export { annotateNode, cordonNode, uncordonNode, podsOnNode, type NodeTaint } from './nodes.js';
 export { recordEvent, type EventTarget, type RecordEventOptions } from './events.js';
+export { requestServiceProxy, type ServiceProxyRequest } from './service-proxy.js';

@@ -7,6 +7,7 @@ import type { ServerPlugin } from './plugin.js';
 export async function loadServerPlugins(): Promise<ServerPlugin[]> {
   return Promise.all([
     import('../runtime/index.js').then((m) => m.runtimeServerPlugin()),
+    import('../previews/index.js').then((m) => m.previewsPlugin),
     import('../access/index.js').then((m) => m.accessServerPlugin()),
   ]);
 }
