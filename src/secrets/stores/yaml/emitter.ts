@@ -84,6 +84,25 @@ type State =
   | 'BLOCK_MAPPING_VALUE'
   | 'END';
 
+/** Escapes go-yaml writes in double-quoted scalars. */
+const DOUBLE_QUOTED_ESCAPES = new Map<number, string>([
+  [0x00, '0'],
+  [0x07, 'a'],
+  [0x08, 'b'],
+  [0x09, 't'],
+  [0x0a, 'n'],
+  [0x0b, 'v'],
+  [0x0c, 'f'],
+  [0x0d, 'r'],
+  [0x1b, 'e'],
+  [0x22, '"'],
+  [0x5c, '\\'],
+  [0x85, 'N'],
+  [0xa0, '_'],
+  [0x2028, 'L'],
+  [0x2029, 'P'],
+]);
+
 // ---- character classes (yamlprivateh.go), on code points ----
 const isBreak = (c: number): boolean =>
   c === 0x0d || c === 0x0a || c === 0x85 || c === 0x2028 || c === 0x2029;
@@ -107,9 +126,26 @@ interface ScalarAnalysis {
   style: Style;
 }
 
+/** The text as code points (Go walks runes); ASCII strings take the fast path. */
+function codePoints(text: string): number[] {
+  const out: number[] = new Array<number>(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      out[n++] = text.codePointAt(i) ?? c;
+      i++;
+    } else {
+      out[n++] = c;
+    }
+  }
+  out.length = n;
+  return out;
+}
+
 /** yaml_emitter_analyze_scalar. */
 export function analyzeScalar(text: string): ScalarAnalysis {
-  const value = Array.from(text, (ch) => ch.codePointAt(0) ?? 0);
+  const value = codePoints(text);
   const a: ScalarAnalysis = {
     value,
     text,
@@ -139,46 +175,68 @@ export function analyzeScalar(text: string): ScalarAnalysis {
     flowIndicators = true;
   }
   let precededByWhitespace = true;
-  for (let i = 0; i < value.length; i++) {
+  const last = value.length - 1;
+  for (let i = 0; i <= last; i++) {
     const c = value[i] ?? 0;
-    const followedByWhitespace = i + 1 >= value.length || isBlank(value[i + 1]);
-    const ch = String.fromCodePoint(c);
+    const next = value[i + 1];
+    const followedByWhitespace = i === last || next === 0x20 || next === 0x09;
     if (i === 0) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(ch)) {
-        flowIndicators = true;
-        blockIndicators = true;
-      } else if (ch === '?' || ch === ':') {
-        flowIndicators = true;
-        if (followedByWhitespace) blockIndicators = true;
-      } else if (ch === '-') {
-        if (followedByWhitespace) {
+      switch (c) {
+        // # , [ ] { } & * ! | > ' " % @ `
+        case 0x23:
+        case 0x2c:
+        case 0x5b:
+        case 0x5d:
+        case 0x7b:
+        case 0x7d:
+        case 0x26:
+        case 0x2a:
+        case 0x21:
+        case 0x7c:
+        case 0x3e:
+        case 0x27:
+        case 0x22:
+        case 0x25:
+        case 0x40:
+        case 0x60:
           flowIndicators = true;
           blockIndicators = true;
-        }
+          break;
+        case 0x3f: // ?
+        case 0x3a: // :
+          flowIndicators = true;
+          if (followedByWhitespace) blockIndicators = true;
+          break;
+        case 0x2d: // -
+          if (followedByWhitespace) {
+            flowIndicators = true;
+            blockIndicators = true;
+          }
+          break;
+        default:
+          break;
       }
-    } else if (',?[]{}'.includes(ch)) {
+    } else if (c === 0x2c || c === 0x3f || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d) {
       flowIndicators = true;
-    } else if (ch === ':') {
+    } else if (c === 0x3a) {
       flowIndicators = true;
       if (followedByWhitespace) blockIndicators = true;
-    } else if (ch === '#') {
-      if (precededByWhitespace) {
-        flowIndicators = true;
-        blockIndicators = true;
-      }
+    } else if (c === 0x23 && precededByWhitespace) {
+      flowIndicators = true;
+      blockIndicators = true;
     }
     if (c === 0x09) tabCharacters = true;
     else if (!isPrintable(c)) specialCharacters = true;
-    if (isSpace(c)) {
+    if (c === 0x20) {
       if (i === 0) leadingSpace = true;
-      if (i === value.length - 1) trailingSpace = true;
+      if (i === last) trailingSpace = true;
       if (previousBreak) breakSpace = true;
       previousSpace = true;
       previousBreak = false;
     } else if (isBreak(c)) {
       lineBreaks = true;
       if (i === 0) leadingBreak = true;
-      if (i === value.length - 1) trailingBreak = true;
+      if (i === last) trailingBreak = true;
       if (previousSpace) spaceBreak = true;
       previousSpace = false;
       previousBreak = true;
@@ -353,11 +411,15 @@ class Emitter {
     this.column++;
   }
 
+  /** Writes text known to hold no line breaks; `width` is its length in code points. */
+  private writeRun(text: string, width: number): void {
+    if (text === '') return;
+    this.out.push(text);
+    this.column += width;
+  }
+
   private writeAll(s: string): void {
-    for (const ch of s) {
-      this.out.push(ch);
-      this.column++;
-    }
+    this.writeRun(s, codePoints(s).length);
   }
 
   private writeBreak(cp: number): void {
@@ -736,7 +798,7 @@ class Emitter {
     this.increaseIndent(true, false);
     switch (this.scalar.style) {
       case Style.Plain:
-        this.writePlain(!this.simpleKeyContext);
+        this.writePlain();
         break;
       case Style.SingleQuoted:
         this.writeSingleQuoted();
@@ -779,47 +841,44 @@ class Emitter {
     this.scalar.style = style;
   }
 
-  private writePlain(_allowBreaks: boolean): void {
-    const value = this.scalar.value;
+  /** Plain scalars never hold line breaks (the analysis forbids it), and lines are never folded. */
+  private writePlain(): void {
+    const { value, text } = this.scalar;
     if (value.length > 0 && !this.whitespace) this.put(' ');
-    let breaks = false;
-    for (const c of value) {
-      if (isSpace(c)) {
-        this.writeCp(c);
-      } else if (isBreak(c)) {
-        if (!breaks && c === 0x0a) this.putBreak();
-        this.writeBreak(c);
-        breaks = true;
-      } else {
-        if (breaks) this.writeIndent();
-        this.writeCp(c);
-        this.indention = false;
-        breaks = false;
-      }
-    }
+    this.writeRun(text, value.length);
     if (value.length > 0) this.whitespace = false;
     this.indention = false;
-    if (this.rootContext) this.openEnded = true;
   }
 
   private writeSingleQuoted(): void {
     this.writeIndicator("'", true, false, false);
     let breaks = false;
+    let run = '';
+    let width = 0;
+    const flush = (): void => {
+      this.writeRun(run, width);
+      run = '';
+      width = 0;
+    };
     for (const c of this.scalar.value) {
-      if (isSpace(c)) {
-        this.writeCp(c);
-      } else if (isBreak(c)) {
+      if (isBreak(c)) {
+        flush();
         if (!breaks && c === 0x0a) this.putBreak();
         this.writeBreak(c);
         breaks = true;
-      } else {
-        if (breaks) this.writeIndent();
-        if (c === 0x27) this.put("'");
-        this.writeCp(c);
-        this.indention = false;
-        breaks = false;
+        continue;
       }
+      if (breaks) this.writeIndent();
+      if (c === 0x27) {
+        run += "'";
+        width++;
+      }
+      run += String.fromCodePoint(c);
+      width++;
+      if (c !== 0x20) this.indention = false;
+      breaks = false;
     }
+    flush();
     this.writeIndicator("'", false, false, false);
     this.whitespace = false;
     this.indention = false;
@@ -827,40 +886,23 @@ class Emitter {
 
   private writeDoubleQuoted(): void {
     this.writeIndicator('"', true, false, false);
-    const value = this.scalar.value;
+    const { value, text } = this.scalar;
     const bom = value[0] === 0xfeff;
+    let run = '';
     for (const v of value) {
       if (!isPrintable(v) || bom || isBreak(v) || v === 0x22 || v === 0x5c) {
-        this.put('\\');
-        const simple: Record<number, string> = {
-          0x00: '0',
-          0x07: 'a',
-          0x08: 'b',
-          0x09: 't',
-          0x0a: 'n',
-          0x0b: 'v',
-          0x0c: 'f',
-          0x0d: 'r',
-          0x1b: 'e',
-          0x22: '"',
-          0x5c: '\\',
-          0x85: 'N',
-          0xa0: '_',
-          0x2028: 'L',
-          0x2029: 'P',
-        };
-        const s = simple[v];
-        if (s !== undefined) {
-          this.put(s);
+        const simple = DOUBLE_QUOTED_ESCAPES.get(v);
+        if (simple !== undefined) {
+          run += '\\' + simple;
         } else {
           const [prefix, width] = v <= 0xff ? ['x', 2] : v <= 0xffff ? ['u', 4] : ['U', 8];
-          this.put(prefix);
-          for (const d of v.toString(16).toUpperCase().padStart(width, '0')) this.put(d);
+          run += '\\' + prefix + v.toString(16).toUpperCase().padStart(width, '0');
         }
       } else {
-        this.writeCp(v);
+        run += String.fromCodePoint(v);
       }
     }
+    this.writeRun(run, run === text ? value.length : codePoints(run).length);
     this.writeIndicator('"', false, false, false);
     this.whitespace = false;
     this.indention = false;
@@ -895,17 +937,24 @@ class Emitter {
     this.processLineComment(true);
     this.whitespace = true;
     let breaks = true;
+    let run = '';
+    let width = 0;
     for (const c of this.scalar.value) {
       if (isBreak(c)) {
+        this.writeRun(run, width);
+        run = '';
+        width = 0;
         this.writeBreak(c);
         breaks = true;
-      } else {
-        if (breaks) this.writeIndent();
-        this.writeCp(c);
-        this.indention = false;
-        breaks = false;
+        continue;
       }
+      if (breaks) this.writeIndent();
+      run += String.fromCodePoint(c);
+      width++;
+      this.indention = false;
+      breaks = false;
     }
+    this.writeRun(run, width);
   }
 }
 

@@ -23,6 +23,7 @@ import { GoTime, parseYamlTimestamp } from '../../gotime.js';
 import { parseGoBool } from '../../gofmt.js';
 import { NonStringKeyError } from '../types.js';
 import { resolvePlain, type Resolved } from './resolve.js';
+import { fastParseYaml, Unsupported } from './fast-parse.js';
 
 const TAG_PREFIX = 'tag:yaml.org,2002:';
 
@@ -64,6 +65,8 @@ class Converter {
   /** go-yaml's `node.Decode(&interface{})` for a scalar. */
   scalar(node: Scalar): Exclude<TreeValue, Comment | TreeBranch | TreeValue[]> {
     const raw = node.value;
+    // The library decodes !!binary itself.
+    if (raw instanceof Uint8Array) return stringFromBytes(raw);
     const text = typeof raw === 'string' ? raw : raw === null || raw === undefined ? '' : JSON.stringify(raw);
     const tag = node.tag;
     const plain = node.type === 'PLAIN';
@@ -237,9 +240,22 @@ function docError(doc: Document.Parsed, src: string): Error | undefined {
   );
 }
 
-/** Parses every document; each must be a mapping (or empty). */
+/**
+ * Parses every document; each must be a mapping (or empty). The fast block parser handles
+ * what sops writes and what values files usually hold; the rest goes through the `yaml` library.
+ */
 export function parseYamlDocuments(text: string): TreeBranch[] {
   const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  try {
+    return fastParseYaml(src);
+  } catch (cause) {
+    if (!(cause instanceof Unsupported)) throw cause;
+  }
+  return parseWithLibrary(src);
+}
+
+/** The full parser: any YAML the `yaml` library reads, comments placed as closely as it allows. */
+export function parseWithLibrary(src: string): TreeBranch[] {
   const docs = parseAllDocuments(src, {
     schema: 'failsafe',
     merge: false,
