@@ -42,3 +42,17 @@ export async function freshNamespace(kube: KubeClient, prefix: string): Promise<
   }
   return name;
 }
+
+/**
+ * Deletes a test's namespace and waits until it is gone. Tests share nodes: without the wait, the
+ * pods of a test still terminating are on the node when the next test drains it (a drain takes
+ * every pod on its node, whatever the namespace).
+ */
+export async function removeNamespace(kube: KubeClient, name: string): Promise<void> {
+  await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name });
+  const deadline = Date.now() + 90_000;
+  while ((await kube.get({ apiVersion: 'v1', kind: 'Namespace', name })) !== undefined) {
+    if (Date.now() > deadline) throw new Error(`namespace ${name} still there 90s after its deletion`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
