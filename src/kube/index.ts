@@ -5,9 +5,12 @@
 export { KubeClient, fieldManager, type KubeClientOptions, type ListOptions } from './client.js';
 export { KubeApiError, isNotFound, toKubeError } from './errors.js';
 export type * from './types.js';
+export { annotateNode, cordonNode, uncordonNode, podsOnNode, type NodeTaint } from './nodes.js';
+export { recordEvent, type EventTarget, type RecordEventOptions } from './events.js';
 export { watchObjects, type ObjectWatch, type WatchOptions, type WatchResource } from './watch.js';
 export { readPodLog, type PodLogOptions } from './logs.js';
 export { Leases, type LeaseRecord, type LeaseWrite } from './lease.js';
-export { annotateNode, cordonNode, uncordonNode, podsOnNode, type NodeTaint } from './nodes.js';
-export { recordEvent, type EventTarget, type RecordEventOptions } from './events.js';
 export { requestServiceProxy, type ServiceProxyRequest } from './service-proxy.js';
+export { openPortForward, type PortForwardOptions } from './port-forward.js';
+export { requestJson, type JsonRequest } from './raw-json.js';
+export type * from './workload-types.js';
