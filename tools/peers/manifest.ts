@@ -191,4 +191,19 @@ export const peers: readonly Peer[] = [
     packages: ['prometheus'],
     bins: ['prometheus', 'promtool'],
   },
+  {
+    // dev: real dependency servers on loopback (kwok's port-forward points at them) and their
+    // clients, which the e2e test's small app uses to reach them through the forwards.
+    source: 'apt',
+    name: 'dev-deps',
+    packages: ['redis-server', 'redis-tools', 'mariadb-server', 'mariadb-client'],
+    bins: [
+      'redis-server',
+      'redis-cli',
+      'mariadbd=/usr/sbin/mariadbd',
+      'mariadb-install-db',
+      'mariadb',
+      'mariadb-admin',
+    ],
+  },
 ];
