@@ -192,6 +192,14 @@ export const peers: readonly Peer[] = [
     bins: ['prometheus', 'promtool'],
   },
   {
+    // deploy: strace records every write of chartroom and helm during the e2e deploy, to prove no
+    // decrypted secret ever reaches a file.
+    source: 'apt',
+    name: 'deploy-tools',
+    packages: ['strace'],
+    bins: ['strace'],
+  },
+  {
     // dev: real dependency servers on loopback (kwok's port-forward points at them) and their
     // clients, which the e2e test's small app uses to reach them through the forwards.
     source: 'apt',
