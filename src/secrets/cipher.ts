@@ -17,7 +17,7 @@ export type SopsType = 'str' | 'int' | 'float' | 'bool' | 'time' | 'comment' | '
 const NONCE_SIZE = 32;
 const TAG_SIZE = 16;
 const ENC_RE = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
-const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const B64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export type Leaf = Exclude<Scalar, null> | Comment;
 
@@ -66,8 +66,10 @@ interface Parsed {
   type: string;
 }
 
+/** Go's StdEncoding: padded, standard alphabet (Node alone would skip bad characters). */
 function b64(part: string, what: string): Buffer {
-  if (!B64_RE.test(part)) throw new Error(`Error base64-decoding ${what}: illegal base64 data`);
+  if (part.length % 4 !== 0 || !B64_CHARS.test(part))
+    throw new Error(`Error base64-decoding ${what}: illegal base64 data`);
   return Buffer.from(part, 'base64');
 }
 
@@ -157,7 +159,10 @@ export class ValueCipher {
     }
     const value = decode(type, plain);
     const storedType: SopsType = value instanceof Comment ? 'comment' : typeOf(value);
-    this.stash.set(ValueCipher.stashKey(aad, storedType, toBytes(value)), iv);
+    // Keyed by the exact decrypted bytes: an IV may be reused only when encrypting these same
+    // bytes again (identical ciphertext). A value that normalizes ("007" → 7, "True" → true)
+    // encrypts to other bytes and must get a fresh IV, or GCM's nonce would repeat.
+    this.stash.set(ValueCipher.stashKey(aad, storedType, plain), iv);
     return value;
   }
 }
