@@ -14,3 +14,4 @@ export { requestServiceProxy, type ServiceProxyRequest } from './service-proxy.j
 export { openPortForward, type PortForwardOptions } from './port-forward.js';
 export { requestJson, type JsonRequest } from './raw-json.js';
 export type * from './workload-types.js';
+export { formatCores, parseIntOrPercent, parseQuantity, scaled, type IntOrPercent } from './quantity.js';

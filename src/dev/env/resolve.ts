@@ -6,7 +6,7 @@
  * entry has set. Missing non-optional references fail as they would keep the pod from starting;
  * missing optional ones leave the variable out, as the kubelet does.
  */
-import type { V1Container, V1EnvVarSource, V1PodSpec } from '../../kube/index.js';
+import { parseQuantity, type V1Container, type V1EnvVarSource, type V1PodSpec } from '../../kube/index.js';
 import { devError } from '../errors.js';
 import { expandReferences } from './expand.js';
 import { serviceLinks, type LinkService } from './service-links.js';
@@ -96,35 +96,6 @@ function fieldValue(path: string, pod: PodFacts): string | undefined {
   }
 }
 
-const quantitySuffixes: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-function quantity(text: string | number | undefined): number | undefined {
-  if (typeof text === 'number') return text;
-  if (text === undefined) return undefined;
-  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(
-    text.trim(),
-  );
-  if (match === null) return undefined;
-  return Number(match[1]) * (quantitySuffixes[match[2] ?? ''] ?? 1);
-}
-
 /**
  * `resourceFieldRef`: the container's request or limit divided by the divisor, rounded up, as the
  * kubelet does (CPU in millicores first). A missing limit reads the node's allocatable.
@@ -144,8 +115,8 @@ function resourceValue(
     kind === 'limits'
       ? (fromLimits ?? pod.nodeAllocatable[name])
       : (fromRequests ?? fromLimits ?? (name === 'cpu' || name === 'memory' ? '0' : undefined));
-  const amount = quantity(raw);
-  const divisor = quantity(ref.divisor) ?? 1;
+  const amount = parseQuantity(raw);
+  const divisor = parseQuantity(ref.divisor) ?? 1;
   if (amount === undefined || divisor === 0) return undefined;
   if (name === 'cpu') {
     return String(Math.ceil(Math.round(amount * 1000) / Math.round(divisor * 1000)));

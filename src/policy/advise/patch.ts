@@ -5,7 +5,7 @@
 import { Document, stringify } from 'yaml';
 import { obj } from '../json.js';
 import type { Json, Manifest } from '../model.js';
-import { formatCores } from '../quantity.js';
+import { formatCores } from '../../kube/quantity.js';
 import { startupSecondsAnnotation } from '../checks/startup.js';
 import { containersOf, podTemplateOf } from '../workload.js';
 import type { Flapping } from './flapping.js';

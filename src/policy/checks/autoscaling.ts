@@ -4,7 +4,7 @@
  */
 import { num, obj, objs, str, text } from '../json.js';
 import type { CheckResult, CheckDefinition, Json } from '../model.js';
-import { parseQuantity } from '../quantity.js';
+import { parseQuantity } from '../../kube/quantity.js';
 import { fail, optionNumber, pass } from './helpers.js';
 import { hpasFor, hpaTarget } from './references.js';
 

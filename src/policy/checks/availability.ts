@@ -1,7 +1,7 @@
 /** Replicas and PodDisruptionBudgets: will the workload survive a node going away? */
 import { num, obj, str } from '../json.js';
 import type { CheckDefinition, Manifest, ObjectIndexView } from '../model.js';
-import { parseIntOrPercent, scaled } from '../quantity.js';
+import { parseIntOrPercent, scaled } from '../../kube/quantity.js';
 import { podsSelectedBy, replicasOf, selectorFrom } from '../workload.js';
 import { fail, optionBool, optionNumber, pass, skip } from './helpers.js';
 import { hpasFor, isTargetedByService, pdbsFor } from './references.js';

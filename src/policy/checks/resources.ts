@@ -1,7 +1,7 @@
 /** CPU, memory and ephemeral-storage requests and limits. */
 import { get, obj, str } from '../json.js';
 import type { CheckDefinition } from '../model.js';
-import { parseQuantity } from '../quantity.js';
+import { parseQuantity } from '../../kube/quantity.js';
 import { optionBool, perContainer } from './helpers.js';
 import type { ContainerRef } from '../workload.js';
 

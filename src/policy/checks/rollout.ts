@@ -5,7 +5,7 @@
  */
 import { num, obj, str } from '../json.js';
 import type { CheckResult, CheckDefinition } from '../model.js';
-import { parseIntOrPercent, scaled, type IntOrPercent } from '../quantity.js';
+import { parseIntOrPercent, scaled, type IntOrPercent } from '../../kube/quantity.js';
 import { replicasOf } from '../workload.js';
 import { fail, pass } from './helpers.js';
 import { hpasFor } from './references.js';

@@ -1,4 +1,8 @@
-/** Kubernetes quantities ("500m", "1Gi") and IntOrString ("25%", 3) as numbers. */
+/**
+ * Kubernetes quantities ("500m", "1Gi") and IntOrString ("25%", 3) as numbers. No client library
+ * here, so policy (which must start fast) imports this file directly instead of src/kube/index.ts,
+ * which loads @kubernetes/client-node.
+ */
 
 const suffixes: Record<string, number> = {
   n: 1e-9,
