@@ -72,9 +72,10 @@ export function constraintsOf(expr: Expr, source: EventSourceDefinition): Constr
 
 interface IndexKey {
   extract: Extractor;
-  /** value → bit mask of the rules it admits; `others` for values no rule names (and for missing). */
-  masks: Map<string, Uint32Array>;
-  others: Uint32Array;
+  /** Value → its bucket, 1…n; 0 for values no rule names (and for a missing field). */
+  buckets: Map<string, number>;
+  /** Bit mask of the rules each bucket admits. */
+  masks: Uint32Array[];
 }
 
 export interface IndexedRule {
@@ -82,11 +83,17 @@ export interface IndexedRule {
 }
 
 const maxKeys = 3;
-const cacheLimit = 10_000;
+/**
+ * The candidate lists are kept in an array with one slot per combination of buckets; a key that
+ * would push the number of slots past this is left out (rules with long `in` lists on several
+ * fields), so the table stays small whatever the rules file.
+ */
+const maxCombinations = 1 << 16;
 
 export class RuleIndex<R extends IndexedRule> {
   private readonly keys: IndexKey[] = [];
-  private readonly cache = new Map<string, readonly R[]>();
+  /** Candidate lists by combination of buckets, filled on first use. */
+  private readonly combinations: (readonly R[] | undefined)[];
   private readonly words: number;
   /** The fields the index reads, as written (for `explain`). */
   readonly fields: string[] = [];
@@ -104,11 +111,13 @@ export class RuleIndex<R extends IndexedRule> {
     }
     const chosen = [...counts.entries()]
       .filter(([, c]) => c.rules >= 2)
-      .sort((a, b) => b[1].rules - a[1].rules)
-      .slice(0, maxKeys);
+      .sort((a, b) => b[1].rules - a[1].rules);
+    let slots = 1;
     for (const [key, { field }] of chosen) {
+      if (this.keys.length === maxKeys) break;
       const others = new Uint32Array(this.words);
-      const masks = new Map<string, Uint32Array>();
+      const buckets = new Map<string, number>();
+      const masks: Uint32Array[] = [others];
       perRule.forEach((constraints, i) => {
         const entry = constraints.get(key);
         if (entry === undefined) {
@@ -116,38 +125,51 @@ export class RuleIndex<R extends IndexedRule> {
           return;
         }
         for (const value of entry.values) {
-          let mask = masks.get(value);
-          if (mask === undefined) masks.set(value, (mask = new Uint32Array(this.words)));
+          let bucket = buckets.get(value);
+          if (bucket === undefined) {
+            bucket = masks.length;
+            buckets.set(value, bucket);
+            masks.push(new Uint32Array(this.words));
+          }
+          const mask = masks[bucket] as Uint32Array;
           mask[i >>> 5] = (mask[i >>> 5] as number) | (1 << (i & 31));
         }
       });
-      for (const mask of masks.values())
+      if (slots * masks.length > maxCombinations) continue;
+      slots *= masks.length;
+      // A rule that does not constrain this field is admitted by every value of it.
+      for (const mask of masks.slice(1))
         for (let w = 0; w < this.words; w++) mask[w] = (mask[w] as number) | (others[w] as number);
-      this.keys.push({ extract: compileOperand(field, { source }).extract, masks, others });
+      this.keys.push({ extract: compileOperand(field, { source }).extract, buckets, masks });
       this.fields.push(key);
     }
+    this.combinations = new Array<readonly R[] | undefined>(slots);
   }
 
   /** The rules that may match the event, in rule order. */
   candidates(event: RuntimeEvent): readonly R[] {
     const keys = this.keys;
     if (keys.length === 0) return this.rules;
-    let cacheKey = '';
+    let combination = 0;
     for (const key of keys) {
       const value = key.extract(event);
-      cacheKey += typeof value === 'string' && key.masks.has(value) ? `${value}\u0000` : '\u0001';
+      combination =
+        combination * key.masks.length + (typeof value === 'string' ? (key.buckets.get(value) ?? 0) : 0);
     }
-    const cached = this.cache.get(cacheKey);
-    if (cached !== undefined) return cached;
+    return this.combinations[combination] ?? this.fill(combination);
+  }
+
+  private fill(combination: number): readonly R[] {
     const combined = new Uint32Array(this.words).fill(0xffffffff);
-    for (const key of keys) {
-      const value = key.extract(event);
-      const mask = (typeof value === 'string' ? key.masks.get(value) : undefined) ?? key.others;
+    let rest = combination;
+    for (let k = this.keys.length - 1; k >= 0; k--) {
+      const key = this.keys[k] as IndexKey;
+      const mask = key.masks[rest % key.masks.length] as Uint32Array;
+      rest = Math.floor(rest / key.masks.length);
       for (let w = 0; w < this.words; w++) combined[w] = (combined[w] as number) & (mask[w] as number);
     }
     const selected = this.rules.filter((_, i) => ((combined[i >>> 5] as number) & (1 << (i & 31))) !== 0);
-    if (this.cache.size >= cacheLimit) this.cache.clear();
-    this.cache.set(cacheKey, selected);
+    this.combinations[combination] = selected;
     return selected;
   }
 }

@@ -13,13 +13,15 @@ export type Json = unknown;
 
 export function child(value: Json, key: string): unknown {
   if (typeof value !== 'object' || value === null) return missing;
-  if (Array.isArray(value)) {
-    if (!/^(0|[1-9][0-9]*)$/.test(key)) return missing;
-    const item: unknown = value[Number(key)];
-    return item === undefined ? missing : item;
+  if (!Array.isArray(value)) {
+    const own = (value as Record<string, unknown>)[key];
+    // An own property, not one inherited from Object.prototype (`constructor`, `__proto__`).
+    if (own !== undefined && Object.prototype.hasOwnProperty.call(value, key)) return own;
+    return missing;
   }
-  if (!Object.prototype.hasOwnProperty.call(value, key)) return missing;
-  return (value as Record<string, unknown>)[key];
+  if (!/^(0|[1-9][0-9]*)$/.test(key)) return missing;
+  const item: unknown = value[Number(key)];
+  return item === undefined ? missing : item;
 }
 
 export function path(value: Json, keys: readonly string[]): unknown {
@@ -95,15 +97,19 @@ export function textsOrMissing(values: readonly unknown[]): string[] | typeof mi
   return out;
 }
 
-/** Walks an RFC 6901 JSON pointer (`/a/b~1c`); the leading slash is optional, as in the json plugin. */
-export function pointer(value: Json, pointerText: string): unknown {
-  if (pointerText === '') return value;
-  const tokens = (pointerText.startsWith('/') ? pointerText.slice(1) : pointerText)
+/** Splits an RFC 6901 JSON pointer (`/a/b~1c`) into keys; the leading slash is optional, as in the json plugin. */
+export function pointerKeys(pointerText: string): string[] {
+  return (pointerText.startsWith('/') ? pointerText.slice(1) : pointerText)
     .split('/')
     .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+/** Walks a JSON pointer given as keys (see pointerKeys); an empty pointer is the whole value. */
+export function pointer(value: Json, keys: readonly string[] | undefined): unknown {
+  if (keys === undefined) return value;
   let current: Json = value;
-  for (const token of tokens) {
-    const next = child(current, token);
+  for (const key of keys) {
+    const next = child(current, key);
     if (next === missing) return missing;
     current = next;
   }

@@ -2,7 +2,7 @@
  * The fields of Falco's json plugin (0.7.4): `json.value[<JSON pointer>]`, `json.obj`,
  * `json.rawtime`, and their old `jevt.*` aliases, which the k8s audit rules still use.
  */
-import { asText, missing, pointer } from './json-access.js';
+import { asText, missing, pointer, pointerKeys } from './json-access.js';
 import type { FieldDefinition } from './types.js';
 
 function jsonFields(prefix: 'json' | 'jevt', alias: boolean): FieldDefinition[] {
@@ -15,9 +15,20 @@ function jsonFields(prefix: 'json' | 'jevt', alias: boolean): FieldDefinition[] 
       arg: { required: true, key: true, index: false },
       description: `A value of the event JSON at an RFC 6901 pointer, e.g. ${prefix}.value[/objectRef/name].${note}`,
       bind: (arg) => {
-        const pointerText = arg?.key ?? '';
+        const text = arg?.key ?? '';
+        const keys = text === '' ? undefined : pointerKeys(text);
+        // The hot case, `/stage`: a single property that no object inherits is one property read.
+        const key = keys?.length === 1 ? (keys[0] as string) : undefined;
+        if (key !== undefined && !(key in Object.prototype) && !/^\d+$/.test(key)) {
+          return (event) => {
+            const data = event.data;
+            if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+            const value = (data as Record<string, unknown>)[key];
+            return value === undefined ? undefined : asText(value);
+          };
+        }
         return (event) => {
-          const value = pointer(event.data, pointerText);
+          const value = pointer(event.data, keys);
           return value === missing ? undefined : asText(value);
         };
       },

@@ -19,34 +19,86 @@ export class AuditPayloadError extends Error {}
 /** One event (or the reason it was dropped). */
 export type ParsedAuditEvent = { event: Omit<RuntimeEvent, 'num'> } | { error: string };
 
-const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/;
+const digits = (text: string, from: number, to: number): number => {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    n = n * 10 + c;
+  }
+  return n;
+};
 
-/** RFC 3339 (Go's RFC3339Nano layout) to nanoseconds since the epoch. */
+/**
+ * RFC 3339 (Go's RFC3339Nano layout: `2018-10-25T13:58:49.730588Z`, `…+02:00`) to nanoseconds
+ * since the epoch. Hand-parsed: it runs once per audit event.
+ */
 export function parseRfc3339Nano(text: string): bigint | undefined {
-  const m = rfc3339.exec(text);
-  if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
   if (
-    month === undefined ||
+    text.length < 20 ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== 'T' ||
+    text[13] !== ':' ||
+    text[16] !== ':'
+  )
+    return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hour = digits(text, 11, 13);
+  const minute = digits(text, 14, 16);
+  const second = digits(text, 17, 19);
+  let i = 19;
+  let fraction = 0;
+  if (text[i] === '.') {
+    const start = ++i;
+    while (i < text.length && i - start < 10 && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    const count = i - start;
+    if (count === 0 || count > 9) return undefined;
+    fraction = digits(text, start, i) * 10 ** (9 - count);
+  }
+  let offsetSeconds = 0;
+  if (text[i] === 'Z' && i === text.length - 1) {
+    offsetSeconds = 0;
+  } else if ((text[i] === '+' || text[i] === '-') && i + 6 === text.length && text[i + 3] === ':') {
+    const hours = digits(text, i + 1, i + 3);
+    const minutes = digits(text, i + 4, i + 6);
+    if (Number.isNaN(hours + minutes) || hours > 23 || minutes > 59) return undefined;
+    offsetSeconds = (text[i] === '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+  } else {
+    return undefined;
+  }
+  if (
+    Number.isNaN(year + month + day + hour + minute + second) ||
     month < 1 ||
     month > 12 ||
-    (day as number) < 1 ||
-    (hour as number) > 23 ||
-    (minute as number) > 59 ||
-    (second as number) > 59
+    day < 1 ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
   ) {
     return undefined;
   }
-  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
-  const date = new Date(0);
-  date.setUTCFullYear(year as number, month - 1, day);
-  date.setUTCHours(hour as number, minute, second, 0);
-  if (date.getUTCDate() !== day) return undefined;
-  const ms = date.getTime();
-  const fraction = BigInt((m[7] ?? '').padEnd(9, '0') || '0');
-  let offsetSeconds = 0;
-  if (m[8] !== 'Z') offsetSeconds = (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 3600 + Number(m[11]) * 60);
-  return (BigInt(ms) / 1000n - BigInt(offsetSeconds)) * 1_000_000_000n + fraction;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (
+    day >
+    (month === 2 ? (leap ? 29 : 28) : ([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number))
+  )
+    return undefined;
+  const seconds =
+    daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds;
+  return BigInt(seconds) * 1_000_000_000n + BigInt(fraction);
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 function single(value: unknown, maxEventSize: number, checkSize: boolean): ParsedAuditEvent {
@@ -89,7 +141,10 @@ export function auditEventsOf(
 
 /** Parses JSON text and splits it; throws AuditPayloadError for bad JSON or unrecognized data. */
 export function parseAuditPayload(text: string, options: { maxEventSize?: number } = {}): ParsedAuditEvent[] {
-  const first = text.trimStart()[0];
+  // As the plugin does, only try JSON that starts like an object or an array (no copy of the text).
+  let start = 0;
+  while (start < text.length && /\s/.test(text[start] as string)) start++;
+  const first = text[start];
   if (first !== '{' && first !== '[') throw new AuditPayloadError(notAuditData);
   let value: unknown;
   try {
