@@ -3,7 +3,7 @@ import { num, obj, str } from '../json.js';
 import type { CheckDefinition, Manifest, ObjectIndexView } from '../model.js';
 import { parseIntOrPercent, scaled } from '../../kube/quantity.js';
 import { podsSelectedBy, replicasOf, selectorFrom } from '../workload.js';
-import { fail, optionBool, optionNumber, pass, skip } from './helpers.js';
+import { fail, kindSelected, optionBool, optionNumber, pass, skip } from './helpers.js';
 import { hpasFor, isTargetedByService, pdbsFor } from './references.js';
 
 export const replicas: CheckDefinition = {
@@ -14,10 +14,7 @@ export const replicas: CheckDefinition = {
   why: 'A single replica means downtime on every node drain, spot interruption and rollout with maxUnavailable > 0.',
   fix: 'Set `replicas: 2` or more (or let an HPA with minReplicas ≥ 2 own the count).',
   run: (manifest, context) => {
-    const kinds = Array.isArray(context.options.kinds)
-      ? context.options.kinds.map(String)
-      : ['Deployment', 'StatefulSet'];
-    if (!kinds.includes(manifest.kind)) return [];
+    if (!kindSelected(context.options, manifest.kind)) return [];
     const min = optionNumber(context.options, 'minReplicas', 2);
     if (
       optionBool(context.options, 'skipIfAutoscaled', true) &&
@@ -50,10 +47,7 @@ export const pdbMissing: CheckDefinition = {
   why: 'Without a PDB a node drain (upgrade, cluster-autoscaler scale-down, spot interruption handling) may evict every replica at once.',
   fix: 'Add a PodDisruptionBudget selecting the pods with `maxUnavailable: 1` (or a percentage).',
   run: (manifest, context) => {
-    const kinds = Array.isArray(context.options.kinds)
-      ? context.options.kinds.map(String)
-      : ['Deployment', 'StatefulSet'];
-    if (!kinds.includes(manifest.kind)) return [];
+    if (!kindSelected(context.options, manifest.kind)) return [];
     const min = optionNumber(context.options, 'minReplicas', 2);
     const count =
       num(manifest.doc, 'spec.replicas') === undefined

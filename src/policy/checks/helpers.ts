@@ -75,3 +75,13 @@ export function optionBool(
   const value = options[key];
   return typeof value === 'boolean' ? value : fallback;
 }
+
+/** Whether a check configured with a `kinds` option (Deployments and StatefulSets by default) applies. */
+export function kindSelected(
+  options: Readonly<Record<string, unknown>>,
+  kind: string,
+  fallback: readonly string[] = ['Deployment', 'StatefulSet'],
+): boolean {
+  const kinds = Array.isArray(options.kinds) ? options.kinds.map(String) : fallback;
+  return kinds.includes(kind);
+}

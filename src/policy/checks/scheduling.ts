@@ -2,7 +2,7 @@
 import { arr, num, obj, objs, str } from '../json.js';
 import type { CheckDefinition, Json } from '../model.js';
 import { replicasOf, selectorFrom, selectorMatches, type PodTemplate } from '../workload.js';
-import { optionBool, optionNumber, perPod, skip } from './helpers.js';
+import { kindSelected, optionBool, optionNumber, perPod, skip } from './helpers.js';
 import { hpasFor } from './references.js';
 
 const hostnameKey = 'kubernetes.io/hostname';
@@ -41,10 +41,7 @@ export const antiAffinity: CheckDefinition = {
   why: 'Without pod anti-affinity (or a topology spread) the scheduler may put every replica on one node; one spot interruption then takes the whole app down.',
   fix: "Add a preferred podAntiAffinity on `kubernetes.io/hostname` selecting the pod's own labels, or a topologySpreadConstraint on the hostname.",
   run: (manifest, context) => {
-    const kinds = Array.isArray(context.options.kinds)
-      ? context.options.kinds.map(String)
-      : ['Deployment', 'StatefulSet'];
-    if (!kinds.includes(manifest.kind)) return [];
+    if (!kindSelected(context.options, manifest.kind)) return [];
     const min = optionNumber(context.options, 'minReplicas', 2);
     const unset = optionNumber(context.options, 'unsetReplicas', 1);
     const count =
