@@ -103,7 +103,10 @@ export function findFailure(
     }
   }
   for (const pod of view.pods) {
-    const issue = issuesOf(pod).find((candidate) => candidate.fatal);
+    // A Job retries failed pods up to its backoffLimit: its Failed condition (above) is the verdict.
+    const issue = issuesOf(pod).find(
+      (candidate) => candidate.fatal && !(ref.kind === 'Job' && candidate.terminated === true),
+    );
     if (issue !== undefined) return { class: issue.class, workload: ref, pod, issue, since: issue.since };
   }
   return undefined;

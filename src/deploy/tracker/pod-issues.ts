@@ -19,6 +19,8 @@ export interface PodIssue {
   since: number;
   /** Which log to fetch for the report. */
   logs?: 'previous' | 'current';
+  /** The container ended for good (a failed pod): for a Job's pod, the Job decides if that is fatal. */
+  terminated?: boolean;
 }
 
 /** Remembers when each symptom was first seen, so thresholds are measured, not guessed. */
@@ -197,6 +199,7 @@ function terminatedIssue(
     restarts: status.restartCount,
     since: ctx.seen.since(`${pod.metadata?.uid ?? ''}/${status.name}/terminated`, ctx.now),
     logs: 'current',
+    terminated: true,
   };
 }
 

@@ -332,7 +332,8 @@ export class RolloutTracker {
     for (const pod of view.pods) {
       for (const issue of podIssues(pod, this.podContext(pod))) {
         const key = `${pod.metadata?.uid ?? ''}/${issue.container ?? ''}/${issue.reason}`;
-        if (issue.fatal || this.warned.has(key)) continue;
+        // Not ready yet is every pod's first state: only worth a word once it fails.
+        if (issue.fatal || issue.class === 'readiness' || this.warned.has(key)) continue;
         this.warned.add(key);
         this.emit({
           type: 'warning',
