@@ -3,7 +3,8 @@
  * shared cluster every other e2e file uses. Started once per file, stopped in afterAll.
  */
 import { downCluster, upCluster } from '../../../src/cluster/index.js';
-import { KubeClient } from '../../../src/kube/index.js';
+import { KubeClient, uncordonNode } from '../../../src/kube/index.js';
+import { noticeAnnotation, noticeKinds, taintKeys } from '../../../src/nodes/index.js';
 
 export interface NodesCluster {
   name: string;
@@ -41,6 +42,14 @@ export async function freshNamespace(kube: KubeClient, prefix: string): Promise<
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return name;
+}
+
+/** Makes a node schedulable again and takes the notice taints off, so later tests have room. */
+export async function restoreNode(kube: KubeClient, name: string): Promise<void> {
+  await uncordonNode(kube, name, {
+    taintKeys: noticeKinds.map((k) => taintKeys[k]),
+    annotations: [noticeAnnotation],
+  });
 }
 
 /**
