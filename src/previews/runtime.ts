@@ -8,6 +8,7 @@ import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import type { PreviewsConfig, ResolvedApp } from './config.js';
 import type { PreviewDeployer } from './deployer.js';
+import { GitHubApi } from './github/client.js';
 import { DeploymentReporter } from './github/deployments.js';
 import { PreviewMetrics } from './metrics.js';
 import { checkTemplates, previewNames, type NameTemplates, type PreviewNames } from './naming.js';
@@ -25,6 +26,9 @@ export interface AppRuntime {
   name: string;
   /** Namespace, host and release templates; a preview's names come from previewNames(). */
   templates: NameTemplates;
+  /** GitHub's API for the app's repository (when a token is given). */
+  githubApi: GitHubApi | undefined;
+  /** GitHub Deployments (when a token is given and deployments are not turned off). */
   reporter: DeploymentReporter | undefined;
   /** Environment for the deploys of this app (the server's, plus the app's `env`). */
   processEnv: NodeJS.ProcessEnv;
@@ -119,21 +123,24 @@ export async function resolveApps(options: {
     if (problem !== undefined) throw new ConfigError(`previews.apps.${index}: ${problem}`);
     if (apps.has(name)) throw new ConfigError(`previews.apps: two apps are named ${name}`);
     const github = app.github;
-    const reporter =
-      github?.token === undefined || !github.deployments
+    // The API serves the sweep's branch list even when Deployments are turned off.
+    const githubApi =
+      github?.token === undefined
         ? undefined
-        : new DeploymentReporter(
-            { apiUrl: github.apiUrl, token: github.token, repo: github.repo },
-            {
-              warn: (message) => {
-                options.log.warn({ app: name }, message);
-              },
+        : new GitHubApi({ apiUrl: github.apiUrl, token: github.token, repo: github.repo });
+    const reporter =
+      githubApi === undefined || github?.deployments !== true
+        ? undefined
+        : new DeploymentReporter(githubApi, {
+            warn: (message) => {
+              options.log.warn({ app: name }, message);
             },
-          );
+          });
     apps.set(name, {
       config: app,
       name,
       templates,
+      githubApi,
       reporter,
       processEnv: { ...options.env, ...app.env },
     });

@@ -17,7 +17,7 @@ export async function existingBranches(
 ): Promise<Set<string> | undefined> {
   switch (app.config.branchesFrom) {
     case 'github':
-      return app.reporter === undefined ? undefined : new Set(await app.reporter.branches(signal));
+      return app.githubApi === undefined ? undefined : new Set(await app.githubApi.branches(signal));
     case 'git':
       return app.config.source.kind === 'git'
         ? new Set(await remoteBranches(app.config.source.url, signal))

@@ -7,7 +7,7 @@
  *
  * A GitHub outage never blocks a preview: errors are logged and the deploy goes on.
  */
-import { GitHubApi, type GitHubApiOptions } from './client.js';
+import type { GitHubApi } from './client.js';
 
 export interface ReporterLog {
   warn(message: string): void;
@@ -18,14 +18,10 @@ export function environmentName(branch: string): string {
 }
 
 export class DeploymentReporter {
-  private readonly api: GitHubApi;
-
   constructor(
-    options: GitHubApiOptions,
+    private readonly api: GitHubApi,
     private readonly log: ReporterLog,
-  ) {
-    this.api = new GitHubApi(options);
-  }
+  ) {}
 
   private async quietly<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -88,9 +84,5 @@ export class DeploymentReporter {
     await this.quietly('deployment status inactive', () =>
       this.api.createDeploymentStatus(Number(id), { state: 'inactive', description }),
     );
-  }
-
-  async branches(signal?: AbortSignal): Promise<string[]> {
-    return this.api.branches(signal);
   }
 }

@@ -24,7 +24,7 @@ describe('GitHub client against the stand-in', () => {
   it('creates a transient deployment with statuses, as previews report them', async () => {
     const warnings: string[] = [];
     const reporter = new DeploymentReporter(
-      { apiUrl, token, repo: 'acme/webapp', retries: 0 },
+      new GitHubApi({ apiUrl, token, repo: 'acme/webapp', retries: 0 }),
       { warn: (message) => warnings.push(message) },
     );
     const id = await reporter.started({
@@ -88,7 +88,7 @@ describe('GitHub client against the stand-in', () => {
   it('never lets a GitHub failure escape the reporter', async () => {
     const warnings: string[] = [];
     const reporter = new DeploymentReporter(
-      { apiUrl, token: 'wrong', repo: 'acme/webapp', retries: 0 },
+      new GitHubApi({ apiUrl, token: 'wrong', repo: 'acme/webapp', retries: 0 }),
       { warn: (message) => warnings.push(message) },
     );
     expect(
