@@ -33,9 +33,12 @@ export type {
 export type { ClusterEntry } from './catalog/catalog.js';
 export type { KubeconfigEntries, KubeconfigTarget, ExecSettings } from './kubeconfig/entries.js';
 export { parseDuration, formatDuration } from './requests/duration.js';
+import type { AccessServerPluginOptions } from './server.js';
 
 /** The access plugin of `chartroom serve` (TokenReview route, grants, expiry). */
-export const accessServerPlugin = async () => (await import('./server.js')).accessServerPlugin();
+export const accessServerPlugin = async (options?: AccessServerPluginOptions) =>
+  (await import('./server.js')).accessServerPlugin(options);
+export type { AccessServerPluginOptions } from './server.js';
 /** Signing (pulls in @smithy/signature-v4). */
 export const signerModule = () => import('./token/presign.js');
 /** The verifier and its host allow-list. */

@@ -9,18 +9,27 @@
  *     grants: prod                 # catalog cluster whose grants map here (default: clusterId)
  *     path: /authenticate          # default
  *     callerTokenFile: token.txt   # optional: callers must send it as a bearer token
+ *     catalog: clusters.yaml       # optional: the approvers of the grants cluster (dashboard)
+ *     dashboard:
+ *       audience: prod-dashboard   # what sign-in tokens are signed for (default chartroom-dashboard-<clusterId>)
+ *       sessionTtl: 1h             # default
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import type { ServerContext, ServerPlugin } from '../server/index.js';
+import type { DashboardPage, ServerContext, ServerPlugin } from '../server/index.js';
+import { dashboard } from '../server/index.js';
+import { AccessDashboard } from './dashboard/dashboard.js';
+import { DashboardSessions } from './dashboard/sessions.js';
+import { parseDuration } from './requests/duration.js';
 import { IdentityMapper } from './mapping/mapper.js';
 import { watchMappingFile } from './mapping/watch.js';
 import { runExpiryLoop } from './requests/expiry.js';
 import { kubeRbacClient } from './requests/kube-rbac.js';
 import { accessMigrations } from './requests/migrations.js';
 import { AccessRequests } from './requests/service.js';
+import type { StsTransport } from './verify/sts-transport.js';
 import { TokenVerifier } from './verify/verifier.js';
 import { registerTokenReviewRoute } from './webhook/route.js';
 
@@ -33,14 +42,47 @@ const settingsSchema = z
     grants: z.string().optional(),
     path: z.string().startsWith('/').default('/authenticate'),
     callerTokenFile: z.string().optional(),
+    catalog: z.string().optional(),
+    dashboard: z
+      .object({
+        audience: z.string().min(1).optional(),
+        sessionTtl: z
+          .string()
+          .default('1h')
+          .refine((text) => /^(\d+[smhd])+$/.test(text.trim()), 'a duration like 1h or 30m'),
+      })
+      .strict()
+      .default({ sessionTtl: '1h' }),
   })
   .strict();
 
-export function accessServerPlugin(): ServerPlugin {
+const notConfigured: DashboardPage = {
+  path: '/access',
+  title: 'Access',
+  order: 30,
+  render: () =>
+    Promise.resolve(
+      dashboard.html`<h1>Access requests</h1>
+        <p class="empty">
+          Access is not configured on this server. Add an <code>access:</code> section to
+          chartroom-server.yaml (see docs/access.md).
+        </p>`.value,
+    ),
+};
+
+export interface AccessServerPluginOptions {
+  /** Tests hand in the STS stand-in; production always talks to STS (nothing in config can change it). */
+  transport?: StsTransport;
+  now?: () => Date;
+}
+
+export function accessServerPlugin(options: AccessServerPluginOptions = {}): ServerPlugin {
   let grantsCluster: string | undefined;
+  let page: DashboardPage | undefined;
   return {
     name: 'access',
     migrations: accessMigrations,
+    dashboard: () => [page ?? notConfigured],
     async register(app, context: ServerContext) {
       const raw = context.section('access');
       if (raw === undefined) return;
@@ -55,7 +97,10 @@ export function accessServerPlugin(): ServerPlugin {
       const settings = parsed.data;
       const resolvePath = (path: string): string =>
         isAbsolute(path) ? path : join(context.config.baseDir, path);
-      const requests = await AccessRequests.open({ store: context.store });
+      const requests = await AccessRequests.open({
+        store: context.store,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      });
       grantsCluster = settings.grants ?? settings.clusterId;
       const mapper = new IdentityMapper({ grants: requests.grantLookup(grantsCluster) });
       if (settings.mapping !== undefined) {
@@ -77,13 +122,52 @@ export function accessServerPlugin(): ServerPlugin {
           },
         });
       }
-      registerTokenReviewRoute(app, {
-        path: settings.path,
-        verifier: new TokenVerifier({
-          clusterId: settings.clusterId,
+      const verifierFor = (clusterId: string): TokenVerifier =>
+        new TokenVerifier({
+          clusterId,
           partition: settings.partition,
           ...(settings.region === undefined ? {} : { region: settings.region }),
+          ...(options.transport === undefined ? {} : { transport: options.transport }),
+          ...(options.now === undefined ? {} : { now: options.now }),
+        });
+      const audience = settings.dashboard.audience ?? `chartroom-dashboard-${settings.clusterId}`;
+      if (audience === settings.clusterId) {
+        // A dashboard sign-in token would then also be a kubectl token, and the other way round.
+        throw new ConfigError(
+          'access.dashboard.audience must differ from access.clusterId',
+          'Leave it out to use chartroom-dashboard-<clusterId>.',
+        );
+      }
+      const secure = context.publicUrl.startsWith('https:');
+      const accessDashboard = new AccessDashboard({
+        cluster: grantsCluster,
+        audience,
+        verifier: verifierFor(audience),
+        requests,
+        sessions: new DashboardSessions({
+          store: context.store,
+          ttlMs: parseDuration(settings.dashboard.sessionTtl) * 1000,
+          ...(options.now === undefined ? {} : { now: options.now }),
         }),
+        rbac: kubeRbacClient({ client: () => context.kube() }),
+        ...(settings.catalog === undefined ? {} : { catalogPath: resolvePath(settings.catalog) }),
+        env: process.env,
+        publicUrl: context.publicUrl,
+        secure,
+        layout: (body) =>
+          dashboard.layout({
+            title: 'Access',
+            nav: [{ path: '/access', title: 'Access' }],
+            current: '/access',
+            body: dashboard.raw(body),
+          }),
+        ...(options.now === undefined ? {} : { now: options.now }),
+      });
+      accessDashboard.register(app);
+      page = accessDashboard.page();
+      registerTokenReviewRoute(app, {
+        path: settings.path,
+        verifier: verifierFor(settings.clusterId),
         mapper,
         ...(settings.callerTokenFile === undefined
           ? {}
@@ -101,7 +185,10 @@ export function accessServerPlugin(): ServerPlugin {
       const controller = new AbortController();
       const signal = AbortSignal.any([controller.signal, context.signal]);
       const loop = runExpiryLoop({
-        requests: await AccessRequests.open({ store: context.store }),
+        requests: await AccessRequests.open({
+          store: context.store,
+          ...(options.now === undefined ? {} : { now: options.now }),
+        }),
         cluster: grantsCluster,
         rbac: kubeRbacClient({ client: () => context.kube() }),
         signal,

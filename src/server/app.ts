@@ -150,6 +150,7 @@ export async function buildServer(options: BuildOptions): Promise<ChartroomServe
       const body = await page.render({
         query: request.query as Record<string, string | undefined>,
         params: request.params as Record<string, string | undefined>,
+        headers: request.headers,
       });
       return reply
         .type('text/html; charset=utf-8')

@@ -31,6 +31,8 @@ export interface DashboardPage {
   render(request: {
     query: Record<string, string | undefined>;
     params: Record<string, string | undefined>;
+    /** The request's headers (e.g. the cookie of a page that knows who is signed in). */
+    headers: Readonly<Record<string, string | string[] | undefined>>;
   }): Promise<string>;
 }
 

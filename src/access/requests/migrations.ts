@@ -41,4 +41,23 @@ CREATE TABLE access_audit (
 CREATE INDEX access_audit_request ON access_audit (request_id, at);
 `,
   },
+  {
+    // Dashboard sign-ins: the cookie is kept only as its hash, and the sign-in token's hash is
+    // unique so a token (valid 15 minutes) signs in once; rows stay until that window has passed.
+    id: 'access-002-dashboard-sessions',
+    sql: `
+CREATE TABLE access_dashboard_sessions (
+  id TEXT PRIMARY KEY,
+  token_sha256 TEXT NOT NULL UNIQUE,
+  arn TEXT NOT NULL,
+  canonical_arn TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  keep_until TEXT NOT NULL
+);
+CREATE INDEX access_dashboard_sessions_keep ON access_dashboard_sessions (keep_until);
+`,
+  },
 ];

@@ -41,6 +41,8 @@ export interface Decision {
   note?: string;
   policy: ClusterAccessPolicy;
   rbac: RbacClient;
+  /** Where the decision was made (`dashboard`), recorded in the audit trail; the CLI leaves it out. */
+  via?: string;
 }
 
 const namespacePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -136,6 +138,7 @@ export class AccessRequests {
         await this.audit(tx, request, decision.actor.arn, 'approved', {
           expiresAt,
           note: decision.note ?? null,
+          ...viaOf(decision),
         });
         await this.audit(tx, request, decision.actor.arn, 'bound', {
           binding: request.binding.name,
@@ -162,7 +165,10 @@ export class AccessRequests {
         [decision.actor.arn, this.now().toISOString(), decision.note ?? null, request.id],
       );
       if (result.changes !== 1) throw wrongState(request.id, 'decided', 'pending');
-      await this.audit(tx, request, decision.actor.arn, 'denied', { note: decision.note ?? null });
+      await this.audit(tx, request, decision.actor.arn, 'denied', {
+        note: decision.note ?? null,
+        ...viaOf(decision),
+      });
     });
     return this.get(request.id);
   }
@@ -178,7 +184,7 @@ export class AccessRequests {
       );
     }
     if (request.state !== 'active') throw wrongState(request.id, request.state, 'active');
-    return this.end(request, 'revoked', decision.actor.arn, decision.rbac, decision.note);
+    return this.end(request, 'revoked', decision.actor.arn, decision.rbac, decision.note, viaOf(decision));
   }
 
   /** Ends every grant of the cluster whose time is up. Returns what it ended (or retried). */
@@ -239,7 +245,10 @@ export class AccessRequests {
     return rows.map(fromRow);
   }
 
-  async auditTrail(options: { requestId?: string; cluster?: string } = {}): Promise<AuditEvent[]> {
+  /** The trail, oldest first; with `latest`, only the newest that many, newest first. */
+  async auditTrail(
+    options: { requestId?: string; cluster?: string; latest?: number } = {},
+  ): Promise<AuditEvent[]> {
     const where: string[] = [];
     const params: string[] = [];
     if (options.requestId !== undefined) {
@@ -259,7 +268,7 @@ export class AccessRequests {
       action: string;
       detail: string;
     }>(
-      `SELECT id, at, request_id, cluster, actor, action, detail FROM access_audit${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`} ORDER BY at, id`,
+      `SELECT id, at, request_id, cluster, actor, action, detail FROM access_audit${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`} ${options.latest === undefined ? 'ORDER BY at, id' : `ORDER BY at DESC, id DESC LIMIT ${Math.max(1, Math.floor(options.latest))}`}`,
       params,
     );
     return rows.map((row) => ({
@@ -317,13 +326,14 @@ export class AccessRequests {
     actor: string,
     rbac: RbacClient,
     note?: string,
+    via: { via?: string } = {},
   ): Promise<AccessRequest> {
     const changed = await this.store.transaction(async (tx) => {
       const result = await tx.run(
         `UPDATE access_requests SET state = $1, ended_at = $2 WHERE id = $3 AND state = 'active'`,
         [state, this.now().toISOString(), request.id],
       );
-      if (result.changes === 1) await this.audit(tx, request, actor, state, { note: note ?? null });
+      if (result.changes === 1) await this.audit(tx, request, actor, state, { note: note ?? null, ...via });
       return result.changes === 1;
     });
     if (!changed) return this.get(request.id);
@@ -354,12 +364,36 @@ export class AccessRequests {
     return this.get(request.id);
   }
 
+  /** An audit entry that is not a request's step (dashboard sign-ins, refused decisions). */
+  async record(event: {
+    cluster: string;
+    requestId?: string;
+    actor: string;
+    action: string;
+    detail: Record<string, unknown>;
+  }): Promise<void> {
+    await this.insertAudit(this.store, event);
+  }
+
   private async audit(
     db: Pick<Store, 'run'>,
     request: AccessRequest,
     actor: string,
     action: string,
     detail: Record<string, unknown>,
+  ): Promise<void> {
+    await this.insertAudit(db, { cluster: request.cluster, requestId: request.id, actor, action, detail });
+  }
+
+  private async insertAudit(
+    db: Pick<Store, 'run'>,
+    event: {
+      cluster: string;
+      requestId?: string;
+      actor: string;
+      action: string;
+      detail: Record<string, unknown>;
+    },
   ): Promise<void> {
     const at = this.now().toISOString();
     auditSequence += 1;
@@ -369,11 +403,11 @@ export class AccessRequests {
         // Ordered within one instant by a sequence, unique across processes by the random tail.
         `${at}-${String(auditSequence).padStart(8, '0')}-${randomUUID().slice(0, 8)}`,
         at,
-        request.id,
-        request.cluster,
-        actor,
-        action,
-        JSON.stringify(detail),
+        event.requestId ?? null,
+        event.cluster,
+        event.actor,
+        event.action,
+        JSON.stringify(event.detail),
       ],
     );
   }
@@ -385,7 +419,11 @@ function placeholders(count: number): string {
   return Array.from({ length: count }, (_, i) => `$${i + 1}`).join(', ');
 }
 
-function samePrincipal(a: Principal, b: Principal): boolean {
+function viaOf(decision: Decision): { via?: string } {
+  return decision.via === undefined ? {} : { via: decision.via };
+}
+
+export function samePrincipal(a: Principal, b: Principal): boolean {
   return a.userId === b.userId && a.arn.toLowerCase() === b.arn.toLowerCase();
 }
 
