@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStream } from '../testing/memory-stream.js';
-import { runCli } from './program.js';
+import { runCliInMemory } from '../testing/cli.js';
 
-async function cli(...args: string[]) {
-  const stdout = new MemoryStream();
-  const stderr = new MemoryStream();
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    env: {},
-    cwd: process.cwd(),
-    signal: new AbortController().signal,
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+function cli(...args: string[]) {
+  return runCliInMemory(args);
 }
 
 describe('the chartroom CLI', () => {

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerTar, ociArchive } from '../scan/image/testing.js';
-import { MemoryStream } from '../testing/memory-stream.js';
-import { runCli } from './program.js';
+import { runCliInMemory } from '../testing/cli.js';
 
 const feeds = resolve(import.meta.dirname, '../../../shared/fixtures/scan/feeds');
 const alpine = resolve(
@@ -23,11 +22,8 @@ let webhook: Server;
 let webhookUrl = '';
 const posted: unknown[] = [];
 
-async function cli(...args: string[]) {
-  const stdout = new MemoryStream();
-  const stderr = new MemoryStream();
-  const code = await runCli(args, { stdout, stderr, env, cwd: work, signal: new AbortController().signal });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+function cli(...args: string[]) {
+  return runCliInMemory(args, { env, cwd: work });
 }
 
 beforeAll(async () => {

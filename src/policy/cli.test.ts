@@ -4,16 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../cli/program.js';
-import { MemoryStream } from '../testing/memory-stream.js';
+import { runCliInMemory } from '../testing/cli.js';
 
 const talk = join(dirname(fileURLToPath(import.meta.url)), 'testdata', 'talk');
 
-async function cli(cwd: string, ...args: string[]) {
-  const stdout = new MemoryStream();
-  const stderr = new MemoryStream();
-  const code = await runCli(args, { stdout, stderr, env: {}, cwd, signal: new AbortController().signal });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+function cli(cwd: string, ...args: string[]) {
+  return runCliInMemory(args, { cwd });
 }
 
 function workdir(files: Record<string, string>): string {

@@ -4,8 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { runCli } from '../../cli/program.js';
-import { MemoryStream } from '../../testing/memory-stream.js';
+import { runCliInMemory } from '../../testing/cli.js';
 import { get, num, objs, str } from '../json.js';
 import { readSources } from '../loader/sources.js';
 import { advise } from './index.js';
@@ -127,9 +126,7 @@ describe('policy advise against a real Prometheus', () => {
 
   it('the CLI writes the patch file and names the offender', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chartroom-advise-cli-'));
-    const stdout = new MemoryStream();
-    const stderr = new MemoryStream();
-    const code = await runCli(
+    const { code, stdout, stderr } = await runCliInMemory(
       [
         'policy',
         'advise',
@@ -142,20 +139,14 @@ describe('policy advise against a real Prometheus', () => {
         '--patch-file',
         'patch.yaml',
       ],
-      {
-        stdout,
-        stderr,
-        env: {},
-        cwd: dir,
-        signal: new AbortController().signal,
-      },
+      { cwd: dir },
     );
-    expect(stderr.text).toBe('');
+    expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout.text).toMatch(
+    expect(stdout).toMatch(
       /^offender Deployment production\/some-service container app: peak 3\.\d+ cores at start vs request 1 \(3\.\dx\)/,
     );
-    expect(stdout.text).toContain('flapping HPA production/some-service');
+    expect(stdout).toContain('flapping HPA production/some-service');
     expect(parse(readFileSync(join(dir, 'patch.yaml'), 'utf8').split('---')[0] ?? '')).toMatchObject({
       kind: 'Deployment',
     });
