@@ -164,6 +164,7 @@ class PlainRenderer extends TextRenderer {
 class LiveRenderer extends TextRenderer {
   private drawn = 0;
   private frame = 0;
+  private stopped = false;
   private timer: NodeJS.Timeout;
 
   constructor(out: Output) {
@@ -206,14 +207,16 @@ class LiveRenderer extends TextRenderer {
   protected line(text: string): void {
     this.clear();
     this.out.stderr.write(text + '\n');
-    this.draw();
+    // After the end, the outcome's lines replace the live block instead of scrolling above it.
+    if (!this.stopped) this.draw();
   }
 
   protected changed(): void {
-    this.draw();
+    if (!this.stopped) this.draw();
   }
 
   protected override stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     this.clear();
   }
