@@ -102,9 +102,33 @@ export async function runDeploy(
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
-/** Polls a condition on local state (a process's output) until it holds. */
-export function until(condition: () => boolean, what: string, seconds = 60): Promise<true> {
-  return eventually(() => Promise.resolve(condition() ? true : undefined), { seconds, what });
+/**
+ * Polls a condition on a running deploy's output until it holds; fails at once, with the deploy's
+ * output, if the process ends first (a wait that can no longer succeed should not run out its time).
+ */
+export async function until(
+  run: DeployProcess,
+  condition: (stdout: string) => boolean,
+  what: string,
+  seconds = 90,
+): Promise<void> {
+  const tail = (text: string): string => text.split('\n').slice(-15).join('\n');
+  const output = (): string => `\nstderr: ${tail(run.stderr())}\nstdout: ${tail(run.stdout())}`;
+  try {
+    await eventually(
+      () => {
+        if (condition(run.stdout())) return Promise.resolve(true);
+        if (run.child.exitCode !== null || run.child.signalCode !== null) {
+          const how = String(run.child.exitCode ?? run.child.signalCode);
+          throw new Error(`the deploy ended (${how}) before ${what}`);
+        }
+        return Promise.resolve(undefined);
+      },
+      { seconds, what },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}${output()}`);
+  }
 }
 
 export function events(stdout: string): { type: string; [key: string]: unknown }[] {

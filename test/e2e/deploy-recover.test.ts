@@ -1,0 +1,160 @@
+/**
+ * Deploys that die hard. A SIGKILL of the whole job (chartroom and its helm, as a CI runner
+ * cancelling a job does) leaves the release pending-*; the next deploy recovers it — rollback to
+ * the last deployed revision, or uninstall of a first install that never completed — and says
+ * so. A SIGKILL of chartroom alone reaches helm as SIGTERM, so helm marks the release failed.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  events,
+  exampleApp,
+  releaseStatuses,
+  runDeploy,
+  sandbox,
+  startDeploy,
+  until,
+  waitForStatus,
+  type DeployProcess,
+} from './deploy-support/app.js';
+import { testNamespace } from './harness.js';
+
+const slowRollout = [
+  '--set-string',
+  'podAnnotations.chartroom\\.dev/kwok-fault=never-ready',
+  '--set',
+  'readinessProbe.periodSeconds=30',
+  '--set',
+  'readinessProbe.failureThreshold=10',
+];
+
+/** Waits until the tracker of a running deploy reports its Deployment rolling out (Helm is waiting). */
+async function midRollout(run: DeployProcess): Promise<void> {
+  await until(
+    run,
+    (stdout) =>
+      events(stdout).some(
+        (e) =>
+          e.type === 'progress' &&
+          (e.workloads as { ref: { kind: string }; updated: number }[]).some(
+            (w) => w.ref.kind === 'Deployment' && w.updated > 0,
+          ),
+      ),
+    'the deploy mid-rollout',
+    120,
+  );
+}
+
+function killGroup(run: DeployProcess): Promise<number | null> {
+  process.kill(-(run.child.pid ?? 0), 'SIGKILL');
+  return run.exited;
+}
+
+describe('recovering releases left pending by killed deploys', () => {
+  it('rolls a pending upgrade back to the last deployed revision, then deploys', async () => {
+    const ns = await testNamespace('deploy-recover');
+    const box = sandbox();
+    const base = ['--output', 'json', 'deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns];
+    expect((await runDeploy(base, box.env)).code).toBe(0);
+
+    const killed = startDeploy([...base, '--timeout', '3m', ...slowRollout], box.env);
+    await midRollout(killed);
+    await killGroup(killed);
+    // Nobody told Helm: the release stays pending.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await releaseStatuses(ns)).toEqual(['1:deployed', '2:pending-upgrade']);
+
+    const next = await runDeploy(
+      ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns, '--lock-timeout', '0s'],
+      box.env,
+    );
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain(
+      'took over the deploy lock of a deploy that stopped (its process is gone: e2e@chartroom',
+    );
+    expect(next.stderr).toMatch(
+      /recovered: release webapp was stuck in pending-upgrade at revision 2, left by a deploy that stopped \(its process is gone\): e2e@chartroom .*; rolled back to revision 1 \(now revision 3\)/,
+    );
+    expect(next.stderr).toContain(`✓ deployed webapp to staging: release webapp revision 4 in ${ns}`);
+    // Helm's rollback leaves the abandoned record as it was; only the latest record gates upgrades.
+    expect(await releaseStatuses(ns)).toEqual([
+      '1:superseded',
+      '2:pending-upgrade',
+      '3:superseded',
+      '4:deployed',
+    ]);
+
+    const history = await runDeploy(['--output', 'json', 'deploy', 'history', '--namespace', ns], box.env);
+    const rows = JSON.parse(history.stdout) as {
+      result: string;
+      revision: number | null;
+      recovery: { action: string; toRevision: number } | null;
+    }[];
+    expect(rows.map((row) => row.result)).toEqual(['succeeded', 'abandoned', 'succeeded']);
+    expect(rows[0]?.recovery).toMatchObject({ action: 'rollback', toRevision: 1 });
+  });
+
+  it('uninstalls a first install that never completed, then installs', async () => {
+    const ns = await testNamespace('deploy-recover');
+    const box = sandbox();
+    const killed = startDeploy(
+      [
+        '--output',
+        'json',
+        'deploy',
+        '--env',
+        'staging',
+        '--app',
+        exampleApp,
+        '--namespace',
+        ns,
+        ...slowRollout,
+      ],
+      box.env,
+    );
+    await midRollout(killed);
+    await killGroup(killed);
+    expect(await releaseStatuses(ns)).toEqual(['1:pending-install']);
+
+    const next = await runDeploy(
+      ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns],
+      box.env,
+    );
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(
+      /recovered: release webapp was stuck in pending-install at revision 1, .*; uninstalled it \(its first install never completed\)/,
+    );
+    expect(await releaseStatuses(ns)).toEqual(['1:deployed']);
+  });
+
+  it('a SIGKILL of chartroom alone still reaches helm, as SIGTERM: the release is marked failed, not left pending', async () => {
+    const ns = await testNamespace('deploy-recover');
+    const box = sandbox();
+    const run = startDeploy(
+      [
+        '--output',
+        'json',
+        'deploy',
+        '--env',
+        'staging',
+        '--app',
+        exampleApp,
+        '--namespace',
+        ns,
+        ...slowRollout,
+      ],
+      box.env,
+    );
+    await midRollout(run);
+    process.kill(run.child.pid ?? 0, 'SIGKILL');
+    await run.exited;
+    await waitForStatus(ns, /^1:failed$/, 30);
+
+    const next = await runDeploy(
+      ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns],
+      box.env,
+    );
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).not.toContain('recovered:');
+    expect(await releaseStatuses(ns)).toEqual(['1:superseded', '2:deployed']);
+  });
+});
