@@ -90,50 +90,60 @@ export async function renderRuntimePage(
     ${
       counts.length === 0
         ? html`<p class="empty">No alerts in this window.</p>`
-        : html`<table>
-            <tr>
-              <th class="num">count</th>
-              <th>rule</th>
-              <th>priority</th>
-              <th>source</th>
-              <th>last seen</th>
-            </tr>
-            ${counts.map(
-              (row) =>
-                html`<tr>
-                  <td class="num">${row.count}</td>
-                  <td><a href="${link({ ...params, rule: row.rule })}">${row.rule}</a></td>
-                  <td class="status ${priorityClass(row.priority)}">${row.priority}</td>
-                  <td>${row.source}</td>
-                  <td class="muted">${dashboard.age(row.last.replace(/\.(\d{3})\d*Z$/, '.$1Z'))}</td>
-                </tr>`,
-            )}
+        : html`<table id="counts">
+            <thead>
+              <tr>
+                <th class="num">count</th>
+                <th>rule</th>
+                <th>priority</th>
+                <th>source</th>
+                <th>last seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${counts.map(
+                (row) =>
+                  html`<tr>
+                    <td class="num">${row.count}</td>
+                    <td><a href="${link({ ...params, rule: row.rule })}">${row.rule}</a></td>
+                    <td class="status ${priorityClass(row.priority)}">${row.priority}</td>
+                    <td>${row.source}</td>
+                    <td class="muted">${dashboard.age(row.last.replace(/\.(\d{3})\d*Z$/, '.$1Z'))}</td>
+                  </tr>`,
+              )}
+            </tbody>
           </table>`
     }
     <h2>Latest alerts${query.rule === undefined ? '' : ` of ${query.rule}`}</h2>
     ${
       stream.length === 0
         ? html`<p class="empty">None.</p>`
-        : html`<table>
-            <tr>
-              <th>time</th>
-              <th>priority</th>
-              <th>rule</th>
-              <th>output</th>
-              <th>from</th>
-            </tr>
-            ${stream.map(
-              (alert) =>
-                html`<tr>
-                  <td class="muted">
-                    ${dashboard.age(new Date(Number(alert.time / 1_000_000n)).toISOString())}
-                  </td>
-                  <td class="status ${priorityClass(alert.priority)}">${alert.priority}</td>
-                  <td>${alert.rule}</td>
-                  <td>${alert.message}</td>
-                  <td class="muted">${alert.origin === 'falco' ? `Falco ${alert.hostname}` : 'Chartroom'}</td>
-                </tr>`,
-            )}
+        : html`<table id="alerts">
+            <thead>
+              <tr>
+                <th>time</th>
+                <th>priority</th>
+                <th>rule</th>
+                <th>output</th>
+                <th>from</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${stream.map(
+                (alert) =>
+                  html`<tr>
+                    <td class="muted">
+                      ${dashboard.age(new Date(Number(alert.time / 1_000_000n)).toISOString())}
+                    </td>
+                    <td class="status ${priorityClass(alert.priority)}">${alert.priority}</td>
+                    <td>${alert.rule}</td>
+                    <td>${alert.message}</td>
+                    <td class="muted">
+                      ${alert.origin === 'falco' ? `Falco ${alert.hostname}` : 'Chartroom'}
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
           </table>`
     }`.value;
 }
