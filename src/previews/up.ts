@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ChartroomError, ExitCode } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
+import { findPeer } from '../core/peers.js';
 import { packageInfo } from '../core/package-info.js';
 import { defaultDataDir } from '../store/index.js';
 import { installPostReceiveHook } from './hook.js';
@@ -127,6 +128,14 @@ export async function up(options: UpOptions = {}): Promise<UpHandle> {
       code: 'up-app-missing',
       exitCode: ExitCode.notFound,
       hint: 'Pass --app with an app folder in the talk’s layout (see docs/deploy.md).',
+    });
+
+  // Every preview is a Helm deploy: without helm the first push would fail, so say it now.
+  if (findPeer('helm', env) === undefined)
+    throw new ChartroomError('helm is not installed', {
+      code: 'peer-missing',
+      exitCode: ExitCode.peer,
+      hint: 'Run `npm run peers -- --only kubernetes,etcd,kwok,helm` in the Chartroom checkout.',
     });
 
   let kubeconfig = options.kubeconfig === undefined ? undefined : resolve(options.kubeconfig);
