@@ -49,13 +49,6 @@ export function liveOwner(swap: Pick<SwapListing, 'record' | 'lease' | 'expired'
   return undefined;
 }
 
-function kubeFor(request: { kubeconfig?: string; context?: string }): KubeClient {
-  return KubeClient.load({
-    ...(request.kubeconfig === undefined ? {} : { kubeconfig: request.kubeconfig }),
-    ...(request.context === undefined ? {} : { context: request.context }),
-  });
-}
-
 async function restoreListed(
   kube: KubeClient,
   swaps: readonly SwapListing[],
@@ -91,7 +84,7 @@ export async function restoreSwaps(request: RestoreRequest): Promise<RestoreRepo
     if (request.namespace === undefined && request.allNamespaces !== true) {
       throw new UsageError('--all needs --namespace <ns> or --all-namespaces');
     }
-    const kube = kubeFor(request);
+    const kube = KubeClient.load(request);
     const { swaps } = await listSwaps({
       kube,
       ...(request.allNamespaces === true || request.namespace === undefined
@@ -123,7 +116,7 @@ export async function swapStatus(request: {
   context?: string;
   namespace?: string;
 }): Promise<(SwapListing & { owner: string | undefined })[]> {
-  const kube = kubeFor(request);
+  const kube = KubeClient.load(request);
   const { swaps } = await listSwaps({
     kube,
     ...(request.namespace === undefined ? {} : { namespace: request.namespace }),

@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { InternalError, UsageError } from '../core/errors.js';
 import { appConfigFileName, loadAppConfig, type AppConfig } from '../deploy/index.js';
 import { KubeClient } from '../kube/index.js';
 import type { DependencySpec } from './deps.js';
@@ -85,19 +85,11 @@ export async function resolveTarget(options: TargetOptions): Promise<DevTarget> 
     ...(dep.ports === undefined ? {} : { ports: dep.ports }),
     ...(dep.env === undefined ? {} : { env: dep.env }),
   }));
-  const environment = options.env === undefined ? undefined : app?.environments[options.env];
+  const { namespace, env } = options;
+  const environment = env === undefined ? undefined : app?.environments[env];
   const context = options.context ?? environment?.context;
-  const kube = KubeClient.load({
-    ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
-    ...(context === undefined ? {} : { context }),
-  });
-  const release = environment?.release ?? app?.release ?? appName;
-  const base = { appName, env: options.env, declared, kube };
-
-  if (options.namespace !== undefined) {
-    return { ...base, namespace: options.namespace, release, previewBranch: undefined };
-  }
-  if (options.env === undefined) {
+  // Checked before the kubeconfig is read: a missing flag is the likelier mistake.
+  if (namespace === undefined && env === undefined) {
     throw new UsageError(
       'say which environment: --env <env> (or --namespace <ns>)',
       app === undefined
@@ -105,21 +97,26 @@ export async function resolveTarget(options: TargetOptions): Promise<DevTarget> 
         : `Environments of ${app.name}: ${Object.keys(app.environments).join(', ')}; previews work too.`,
     );
   }
+  const kube = KubeClient.load({
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+    ...(context === undefined ? {} : { context }),
+  });
+  const release = environment?.release ?? app?.release ?? appName;
+  const base = { appName, env, declared, kube };
+
+  if (namespace !== undefined) return { ...base, namespace, release, previewBranch: undefined };
+  if (env === undefined) throw new InternalError('no environment after the check above');
   if (environment?.namespace !== undefined) {
     return { ...base, namespace: environment.namespace, release, previewBranch: undefined };
   }
-  const preview = await previewNamespace(options, appName, options.env);
+  const preview = await previewNamespace(options, appName, env);
   if (preview !== undefined) {
     return { ...base, namespace: preview.namespace, release: preview.release, previewBranch: preview.branch };
   }
-  throw devError(
-    'dev-no-workload',
-    `app ${appName} has no environment or preview ${JSON.stringify(options.env)}`,
-    {
-      hint:
-        app === undefined
-          ? `No ${appConfigFileName} names app ${options.app}; pass --namespace, or --app-dir with its folder.`
-          : `Environments: ${Object.keys(app.environments).join(', ')}; previews: chartroom previews list --app ${appName}.`,
-    },
-  );
+  throw devError('dev-no-workload', `app ${appName} has no environment or preview ${JSON.stringify(env)}`, {
+    hint:
+      app === undefined
+        ? `No ${appConfigFileName} names app ${options.app}; pass --namespace, or --app-dir with its folder.`
+        : `Environments: ${Object.keys(app.environments).join(', ')}; previews: chartroom previews list --app ${appName}.`,
+  });
 }

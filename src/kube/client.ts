@@ -6,6 +6,7 @@ import {
   PatchStrategy,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { ConfigError } from '../core/errors.js';
 import { KubeApiError, isNotFound, toKubeError } from './errors.js';
 import type { ObjectRef } from './types.js';
 
@@ -46,6 +47,14 @@ export class KubeClient {
       if (options.context !== undefined) config.setCurrentContext(options.context);
     } catch (error) {
       throw toKubeError(error, 'reading the kubeconfig');
+    }
+    // client-node would only say "No active cluster!" (a missing file reads as an empty config).
+    if (config.getCurrentCluster() === null) {
+      const where = options.kubeconfig ?? (process.env.KUBECONFIG || '~/.kube/config');
+      throw new ConfigError(
+        `no cluster to talk to: ${where} has no current context${options.context === undefined ? '' : ` named ${options.context}`}`,
+        'Pass --kubeconfig <file> (and --context <name>), or set KUBECONFIG; for a local cluster: chartroom cluster up.',
+      );
     }
     return new KubeClient(config);
   }
