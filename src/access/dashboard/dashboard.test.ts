@@ -168,7 +168,8 @@ describe('access dashboard', () => {
       expect(response.status).toBe(status);
       expect(await response.text()).toContain(message);
     }
-    for (const fields of [{}, { csrf: 'x'.repeat(csrf.length) }, { csrf: `${csrf}x` }]) {
+    const forged: Record<string, string>[] = [{}, { csrf: 'x'.repeat(csrf.length) }, { csrf: `${csrf}x` }];
+    for (const fields of forged) {
       const response = await fetch(deny, form(fields, { cookie }));
       expect(response.status).toBe(403);
       expect(await response.text()).toContain('the form did not carry this session’s token');

@@ -70,7 +70,13 @@ export class AccessDashboard {
         const { requests, cluster } = this.options;
         if (session === undefined)
           return renderAccessPage(this.data({ pending: [], active: [], audit: [], isApprover: false }));
-        const policy = await this.policy().catch(() => undefined);
+        let policy: ClusterAccessPolicy | undefined;
+        let policyProblem: string | undefined;
+        try {
+          policy = await this.policy();
+        } catch (error) {
+          policyProblem = (error as Error).message;
+        }
         const done =
           query.done === undefined ? undefined : await requests.get(query.done).catch(() => undefined);
         return renderAccessPage(
@@ -78,6 +84,7 @@ export class AccessDashboard {
             session,
             isApprover: policy !== undefined && isApprover(session.principal, policy),
             approversConfigured: (policy?.approvers.length ?? 0) > 0,
+            ...(policyProblem === undefined ? {} : { policyProblem }),
             pending: await requests.list({ cluster, states: ['pending'] }),
             active: await requests.list({ cluster, states: ['active'] }),
             audit: await requests.auditTrail({ cluster, latest: 20 }),

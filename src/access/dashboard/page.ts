@@ -20,6 +20,8 @@ export interface AccessPageData {
   session?: DashboardSession;
   isApprover: boolean;
   approversConfigured: boolean;
+  /** Why the approvers could not be read (a broken catalog), shown instead of a role. */
+  policyProblem?: string;
   pending: readonly AccessRequest[];
   active: readonly AccessRequest[];
   audit: readonly AuditEvent[];
@@ -186,9 +188,13 @@ export function renderAccessPage(data: AccessPageData): string {
   }
   const role = data.isApprover
     ? html`an approver of <code>${data.cluster}</code>`
-    : data.approversConfigured
-      ? html`not an approver of <code>${data.cluster}</code>`
-      : html`<span class="status-failed">no approvers are configured for <code>${data.cluster}</code></span>`;
+    : data.policyProblem !== undefined
+      ? html`<span class="status-failed">${data.policyProblem}</span>`
+      : data.approversConfigured
+        ? html`not an approver of <code>${data.cluster}</code>`
+        : html`<span class="status-failed"
+            >no approvers are configured for <code>${data.cluster}</code></span
+          >`;
   return html`<h1>Access requests</h1>
     <div id="who">
       Signed in as <strong id="principal">${session.principal.arn}</strong>, ${role}.
