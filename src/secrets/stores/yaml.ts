@@ -1,6 +1,6 @@
 /**
  * The YAML store: comments and key order kept, go-yaml v3's types, and output byte-identical to
- * sops's (go-yaml's emitter, indent 4 unless `.sops.yaml` or `--indent` say otherwise). The
+ * sops's (our writer, yaml/writer.ts, shaped to go-yaml's output: indent 4 unless `.sops.yaml` or `--indent` say otherwise). The
  * `sops` mapping is appended to every document; the first document's copy is the one read.
  */
 import { TreeBranch, type TreeBranches, type TreeValue } from '../tree.js';
@@ -12,10 +12,9 @@ import {
   SOPS_KEY,
 } from './common.js';
 import type { EncryptedDocument, Store, StoreOptions } from './types.js';
-import { emitYamlDocuments } from './yaml/emitter.js';
 import { parseYamlDocuments } from './yaml/parse.js';
-import { resolveTag } from './yaml/resolve.js';
 import { branchToNode, valueToNode } from './yaml/to-nodes.js';
+import { writeYamlDocuments } from './yaml/writer.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -46,7 +45,7 @@ export class YamlStore implements Store {
 
   emitPlain(branches: TreeBranches): Buffer {
     const docs = branches.map((b) => branchToNode(b));
-    return Buffer.from(emitYamlDocuments(docs, this.indent, resolveTag), 'utf8');
+    return Buffer.from(writeYamlDocuments(docs, { indent: this.indent }), 'utf8');
   }
 
   emitEncrypted(doc: EncryptedDocument): Buffer {
@@ -56,7 +55,7 @@ export class YamlStore implements Store {
   emitValue(value: TreeValue): Buffer {
     if (value instanceof TreeBranch) return this.emitPlain([value]);
     // yaml.Marshal of a node: a one-document stream without document markers.
-    return Buffer.from(emitYamlDocuments([valueToNode(value)], this.indent, resolveTag), 'utf8');
+    return Buffer.from(writeYamlDocuments([valueToNode(value)], { indent: this.indent }), 'utf8');
   }
 
   hasSopsTopLevelKey(branch: TreeBranch): boolean {

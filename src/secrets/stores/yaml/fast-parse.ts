@@ -373,7 +373,7 @@ class Parser {
       if (seen.has(key)) return unsupported('duplicate key');
       seen.add(key);
       this.i++;
-      const value = this.value(line.text.slice(afterColon), indent, addComment);
+      const value = this.value(line.text.slice(afterColon), indent, addComment, true);
       items.push({ key, value });
     }
   }
@@ -408,7 +408,7 @@ class Parser {
    * The value after `key:` or `- ` (`rest`): inline on the line, or a block below. Comments on
    * the line go through `addComment` (into the branch or list of the item, before it).
    */
-  private value(rest: string, indent: number, addComment: (c: Comment) => void): TreeValue {
+  private value(rest: string, indent: number, addComment: (c: Comment) => void, ofKey = false): TreeValue {
     let i = 0;
     while (rest[i] === ' ') i++;
     if (rest[i] === '\t') return unsupported('tab');
@@ -444,7 +444,13 @@ class Parser {
     while (rest[after] === ' ') after++;
     if (after < rest.length) {
       if (rest[after] !== '#') return unsupported('text after a value');
-      addComment(new Comment(rest.slice(after + 1), true));
+      const comment = rest.slice(after + 1);
+      // After a key's flow collection, go-yaml reads the comment into the collection, ahead
+      // of its entries (sops writes `k: [a] # c` as `k:\n    # c\n    - a`).
+      if (ofKey && value instanceof TreeBranch)
+        value.items.unshift({ key: new Comment(comment), value: null });
+      else if (ofKey && Array.isArray(value)) value.unshift(new Comment(comment));
+      else addComment(new Comment(comment, true));
     }
     // A plain scalar continued on the next lines (or a stray deeper line): not ours to parse.
     const next = this.peekRaw();
