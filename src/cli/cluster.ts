@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ChartroomError, ExitCode, UsageError } from '../core/errors.js';
+import { ChartroomError, ConfigError, ExitCode, UsageError } from '../core/errors.js';
+import type { WebhookCredentials } from '../cluster/index.js';
 import { contextFor, type CliIo } from './context.js';
 import type { CommandGroup } from './groups.js';
 
@@ -40,6 +41,12 @@ export const registerCluster: CommandGroup = (program: Command, io: CliIo) => {
     .option('--audit-webhook <url>', 'send the API server audit events to this URL')
     .option('--token-webhook <url>', 'authenticate unknown bearer tokens with this TokenReview webhook')
     .option('--webhook-ca <file>', 'CA that signed the webhooks’ TLS certificates (else TLS is not verified)')
+    .option(
+      '--webhook-token-file <file>',
+      'bearer token the API server sends to the webhooks (read from FILE)',
+    )
+    .option('--webhook-client-cert <file>', 'client certificate the API server presents to the webhooks')
+    .option('--webhook-client-key <file>', 'key of --webhook-client-cert')
     .option('--token-webhook-cache-ttl <duration>', 'how long the API server caches token answers', '10s')
     .action(
       async (
@@ -48,12 +55,16 @@ export const registerCluster: CommandGroup = (program: Command, io: CliIo) => {
           auditWebhook?: string;
           tokenWebhook?: string;
           webhookCa?: string;
+          webhookTokenFile?: string;
+          webhookClientCert?: string;
+          webhookClientKey?: string;
           tokenWebhookCacheTtl: string;
         },
         command: Command,
       ) => {
         const { out, signal, env } = contextFor(command, io);
         const { upCluster } = await import('../cluster/index.js');
+        const webhookCredentials = await readWebhookCredentials(options);
         const progress = out.progress().start(`starting cluster ${options.name}`);
         try {
           const result = await upCluster({
@@ -62,6 +73,7 @@ export const registerCluster: CommandGroup = (program: Command, io: CliIo) => {
             auditWebhook: options.auditWebhook,
             tokenWebhook: options.tokenWebhook,
             webhookCaFile: options.webhookCa,
+            webhookCredentials,
             tokenWebhookCacheTtl: options.tokenWebhookCacheTtl,
             env,
             signal,
@@ -178,3 +190,38 @@ export const registerCluster: CommandGroup = (program: Command, io: CliIo) => {
       });
     });
 };
+
+/** The API server's credentials for the webhooks; the token comes from a file so `ps` never shows it. */
+async function readWebhookCredentials(options: {
+  webhookTokenFile?: string;
+  webhookClientCert?: string;
+  webhookClientKey?: string;
+}): Promise<WebhookCredentials | undefined> {
+  if ((options.webhookClientCert === undefined) !== (options.webhookClientKey === undefined)) {
+    throw new UsageError(
+      '--webhook-client-cert and --webhook-client-key go together',
+      'Give both the certificate and its key, or neither.',
+    );
+  }
+  let token: string | undefined;
+  if (options.webhookTokenFile !== undefined) {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      token = (await readFile(options.webhookTokenFile, 'utf8')).trim();
+    } catch (error) {
+      throw new ConfigError(
+        `cannot read the webhook token file ${options.webhookTokenFile}`,
+        'Check the path and that you may read it.',
+        error,
+      );
+    }
+    if (token === '') throw new ConfigError(`the webhook token file ${options.webhookTokenFile} is empty`);
+  }
+  if (token === undefined && options.webhookClientCert === undefined) return undefined;
+  return {
+    ...(token === undefined ? {} : { token }),
+    ...(options.webhookClientCert === undefined
+      ? {}
+      : { clientCertFile: options.webhookClientCert, clientKeyFile: options.webhookClientKey }),
+  };
+}

@@ -4,11 +4,19 @@
  */
 import { stringify } from 'yaml';
 
+/** How the API server proves itself to a webhook: a bearer token, a client certificate, or both. */
+export interface WebhookCredentials {
+  token?: string;
+  clientCertFile?: string;
+  clientKeyFile?: string;
+}
+
 export function webhookKubeconfig(options: {
   name: string;
   url: string;
   caFile?: string;
   insecure?: boolean;
+  credentials?: WebhookCredentials;
 }): string {
   const cluster: Record<string, unknown> = { server: options.url };
   if (options.caFile !== undefined) cluster['certificate-authority'] = options.caFile;
@@ -18,10 +26,18 @@ export function webhookKubeconfig(options: {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: options.name, cluster }],
-    users: [{ name: 'kube-apiserver', user: {} }],
+    users: [{ name: 'kube-apiserver', user: webhookUser(options.credentials ?? {}) }],
     contexts: [{ name: options.name, context: { cluster: options.name, user: 'kube-apiserver' } }],
     'current-context': options.name,
   });
+}
+
+function webhookUser(credentials: WebhookCredentials): Record<string, string> {
+  const user: Record<string, string> = {};
+  if (credentials.token !== undefined) user.token = credentials.token;
+  if (credentials.clientCertFile !== undefined) user['client-certificate'] = credentials.clientCertFile;
+  if (credentials.clientKeyFile !== undefined) user['client-key'] = credentials.clientKeyFile;
+  return user;
 }
 
 /**

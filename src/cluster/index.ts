@@ -3,6 +3,7 @@
  * kube-controller-manager, kube-scheduler and kwok (fake nodes and pods), all on 127.0.0.1.
  */
 export { upCluster, type UpOptions, type UpResult } from './up.js';
+export type { WebhookCredentials } from './audit.js';
 export {
   downCluster,
   clusterStatus,

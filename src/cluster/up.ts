@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { freePorts } from '../core/net.js';
 import { findPeer } from '../core/peers.js';
 import { KubeClient } from '../kube/index.js';
-import { auditPolicy, webhookKubeconfig } from './audit.js';
+import { auditPolicy, webhookKubeconfig, type WebhookCredentials } from './audit.js';
 import {
   apiserverArgs,
   controllerManagerArgs,
@@ -40,6 +40,8 @@ export interface UpOptions {
   tokenWebhook?: string;
   /** CA of the webhooks' TLS certificates; without it, TLS to them is not verified. */
   webhookCaFile?: string;
+  /** What the API server presents to both webhooks (a webhook must verify its caller). */
+  webhookCredentials?: WebhookCredentials;
   tokenWebhookCacheTtl?: string;
   /** When this process ends, a watchdog stops the cluster (for test runs). */
   ownerPid?: number;
@@ -114,17 +116,21 @@ export async function upCluster(options: UpOptions = {}): Promise<UpResult> {
     }),
   );
   writeFileSync(files.kwokConfig, kwokConfig());
+  const webhookTls = {
+    ...(options.webhookCaFile === undefined ? {} : { caFile: options.webhookCaFile }),
+    ...(options.webhookCredentials === undefined ? {} : { credentials: options.webhookCredentials }),
+  };
   if (options.auditWebhook !== undefined) {
     writeFileSync(files.auditPolicy, auditPolicy());
     writeFileSync(
       files.auditWebhook,
-      webhookKubeconfig({ name: 'audit', url: options.auditWebhook, caFile: options.webhookCaFile }),
+      webhookKubeconfig({ name: 'audit', url: options.auditWebhook, ...webhookTls }),
     );
   }
   if (options.tokenWebhook !== undefined) {
     writeFileSync(
       files.tokenWebhook,
-      webhookKubeconfig({ name: 'token', url: options.tokenWebhook, caFile: options.webhookCaFile }),
+      webhookKubeconfig({ name: 'token', url: options.tokenWebhook, ...webhookTls }),
     );
   }
 

@@ -4,10 +4,10 @@
  * kubectl creates a privileged pod, execs into a pod and binds a user to cluster-admin; the
  * matching rules fire with their output fields filled from the real audit events.
  *
- * The API server reaches the receiver over HTTPS and verifies its certificate (a throw-away CA).
- * The cluster's audit webhook kubeconfig carries no client credentials, so the receiver listens on
- * loopback with authentication off — the only setting where Chartroom allows that; token and
- * client-certificate checks are tested in src/runtime/inputs/http-routes.test.ts.
+ * The API server and the receiver authenticate each other over mutual TLS (a throw-away CA): the
+ * API server verifies the receiver's certificate and presents a client certificate, which the
+ * receiver requires — there is no unauthenticated intake here. Token checks and refusals are
+ * tested in src/runtime/inputs/http-routes.test.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,8 +91,7 @@ describe('runtime: kube-apiserver audit webhook → Chartroom → Falco k8s audi
       host: '127.0.0.1',
       port: 0,
       pipeline,
-      tls: { cert: certs.serverCert, key: certs.serverKey },
-      allowUnauthenticated: true,
+      tls: { cert: certs.serverCert, key: certs.serverKey, clientCa: certs.caCert },
     });
     expect(receiver.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
     const up = await upCluster({
@@ -100,6 +99,7 @@ describe('runtime: kube-apiserver audit webhook → Chartroom → Falco k8s audi
       nodes: 1,
       auditWebhook: `${receiver.url}/k8s-audit`,
       webhookCaFile: certs.caCert,
+      webhookCredentials: { clientCertFile: certs.clientCert, clientKeyFile: certs.clientKey },
       ownerPid: process.pid,
     });
     kubeconfig = up.state.kubeconfig;
