@@ -1,7 +1,7 @@
 /**
  * The YAML store: comments and key order kept, go-yaml v3's types, and output byte-identical to
- * sops's (our writer, yaml/writer.ts, shaped to go-yaml's output: indent 4 unless `.sops.yaml` or `--indent` say otherwise). The
- * `sops` mapping is appended to every document; the first document's copy is the one read.
+ * sops's (yaml/writer.ts; indent 4 unless `.sops.yaml` or `--indent` say otherwise). The `sops`
+ * mapping is appended to every document; the first document's copy is the one read.
  */
 import { TreeBranch, type TreeBranches, type TreeValue } from '../tree.js';
 import {
