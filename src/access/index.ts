@@ -5,6 +5,9 @@
  * Everything here is light to import except where noted: `chartroom access token` runs on every
  * kubectl call, so heavy parts (the signer and AWS SDK, YAML, fastify) load only when used.
  */
+import type { AccessServerPluginOptions } from './server.js';
+
+export type { AccessServerPluginOptions } from './server.js';
 export { getClusterToken, tokenCacheDir, type GetTokenOptions, type TokenResult } from './token/get-token.js';
 export {
   formatExecCredential,
@@ -33,12 +36,10 @@ export type {
 export type { ClusterEntry } from './catalog/catalog.js';
 export type { KubeconfigEntries, KubeconfigTarget, ExecSettings } from './kubeconfig/entries.js';
 export { parseDuration, formatDuration } from './requests/duration.js';
-import type { AccessServerPluginOptions } from './server.js';
 
 /** The access plugin of `chartroom serve` (TokenReview route, grants, expiry). */
 export const accessServerPlugin = async (options?: AccessServerPluginOptions) =>
   (await import('./server.js')).accessServerPlugin(options);
-export type { AccessServerPluginOptions } from './server.js';
 /** Signing (pulls in @smithy/signature-v4). */
 export const signerModule = () => import('./token/presign.js');
 /** The verifier and its host allow-list. */

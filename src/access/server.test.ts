@@ -57,4 +57,19 @@ describe('access in chartroom serve', () => {
       buildServer({ config, plugins: [await accessServerPlugin()], logStream: false }),
     ).rejects.toThrow('access.clusterId');
   });
+
+  it('refuses a dashboard audience equal to the cluster id, and a bad session length', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'access-serve-'));
+    const configFile = join(dir, 'chartroom-server.yaml');
+    for (const [dashboard, message] of [
+      ['{audience: prod}', 'access.dashboard.audience must differ from access.clusterId'],
+      ['{sessionTtl: forever}', 'access.dashboard.sessionTtl: a duration like 1h or 30m'],
+    ] as const) {
+      writeFileSync(configFile, `access:\n  clusterId: prod\n  dashboard: ${dashboard}\n`);
+      const config = loadServerConfig(configFile, { listen: '127.0.0.1:0', dataDir: join(dir, 'data') });
+      await expect(
+        buildServer({ config, plugins: [await accessServerPlugin()], logStream: false }),
+      ).rejects.toThrow(message);
+    }
+  });
 });

@@ -27,6 +27,7 @@ import { IdentityMapper } from './mapping/mapper.js';
 import { watchMappingFile } from './mapping/watch.js';
 import { runExpiryLoop } from './requests/expiry.js';
 import { kubeRbacClient } from './requests/kube-rbac.js';
+import type { RbacClient } from './requests/rbac.js';
 import { accessMigrations } from './requests/migrations.js';
 import { AccessRequests } from './requests/service.js';
 import type { StsTransport } from './verify/sts-transport.js';
@@ -46,15 +47,20 @@ const settingsSchema = z
     dashboard: z
       .object({
         audience: z.string().min(1).optional(),
-        sessionTtl: z
-          .string()
-          .default('1h')
-          .refine((text) => /^(\d+[smhd])+$/.test(text.trim()), 'a duration like 1h or 30m'),
+        sessionTtl: z.string().default('1h').refine(isDuration, 'a duration like 1h or 30m'),
       })
       .strict()
       .default({ sessionTtl: '1h' }),
   })
   .strict();
+
+function isDuration(text: string): boolean {
+  try {
+    return parseDuration(text) > 0;
+  } catch {
+    return false;
+  }
+}
 
 const notConfigured: DashboardPage = {
   path: '/access',
@@ -79,6 +85,7 @@ export interface AccessServerPluginOptions {
 export function accessServerPlugin(options: AccessServerPluginOptions = {}): ServerPlugin {
   let grantsCluster: string | undefined;
   let page: DashboardPage | undefined;
+  let rbac: RbacClient | undefined;
   return {
     name: 'access',
     migrations: accessMigrations,
@@ -138,6 +145,7 @@ export function accessServerPlugin(options: AccessServerPluginOptions = {}): Ser
           'Leave it out to use chartroom-dashboard-<clusterId>.',
         );
       }
+      rbac = kubeRbacClient({ client: () => context.kube() });
       const secure = context.publicUrl.startsWith('https:');
       const accessDashboard = new AccessDashboard({
         cluster: grantsCluster,
@@ -149,7 +157,7 @@ export function accessServerPlugin(options: AccessServerPluginOptions = {}): Ser
           ttlMs: parseDuration(settings.dashboard.sessionTtl) * 1000,
           ...(options.now === undefined ? {} : { now: options.now }),
         }),
-        rbac: kubeRbacClient({ client: () => context.kube() }),
+        rbac,
         ...(settings.catalog === undefined ? {} : { catalogPath: resolvePath(settings.catalog) }),
         env: process.env,
         publicUrl: context.publicUrl,
@@ -181,7 +189,7 @@ export function accessServerPlugin(options: AccessServerPluginOptions = {}): Ser
       });
     },
     async start(context: ServerContext) {
-      if (grantsCluster === undefined) return () => Promise.resolve();
+      if (grantsCluster === undefined || rbac === undefined) return () => Promise.resolve();
       const controller = new AbortController();
       const signal = AbortSignal.any([controller.signal, context.signal]);
       const loop = runExpiryLoop({
@@ -190,7 +198,7 @@ export function accessServerPlugin(options: AccessServerPluginOptions = {}): Ser
           ...(options.now === undefined ? {} : { now: options.now }),
         }),
         cluster: grantsCluster,
-        rbac: kubeRbacClient({ client: () => context.kube() }),
+        rbac,
         signal,
         onExpired: (request) => {
           context.log.info(
