@@ -131,6 +131,7 @@ describe('chartroom nodes drain', () => {
 
   it('evicts within the deadline as budgets allow and reports what a budget kept', async () => {
     const node = cluster.nodes[3] ?? '';
+    const hold = 'chartroom.dev/e2e-hold';
     const ns = await freshNamespace(cluster.kube, 'drain');
     await placeOn(
       cluster.kube,
@@ -143,9 +144,27 @@ describe('chartroom nodes drain', () => {
         budget(ns, 'db', { minAvailable: 2 }),
         daemonSet(ns, 'agent'),
         barePod(ns, 'lonely', node),
+        barePod(ns, 'leaving', node, { finalizers: [hold] }),
       ],
-      11,
+      12,
     );
+    // Already shutting down when the drain begins (a finalizer holds it until the drain is under
+    // way): waited for, never evicted a second time, and reported as such.
+    const leaving = { apiVersion: 'v1', kind: 'Pod', name: 'leaving', namespace: ns };
+    await cluster.kube.delete(leaving);
+    const drainState = { done: false };
+    const released = (async () => {
+      // A web pod gone means the drain has listed the node's pods and is evicting.
+      while (
+        !drainState.done &&
+        (await readyPodsOn(cluster.kube, node, ns)).filter((p) => p.metadata?.name?.startsWith('web-'))
+          .length === 4
+      )
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      await cluster.kube.mergePatch(leaving, {
+        metadata: { name: 'leaving', namespace: ns, finalizers: null },
+      });
+    })();
     const api = watchHealthy(ns, 'api');
     // Room for three budget-paced api evictions on a loaded machine; the db pods hold the drain
     // until the deadline, so this is also how long the test takes.
@@ -159,7 +178,9 @@ describe('chartroom nodes drain', () => {
       '-o',
       'json',
     ]);
+    drainState.done = true;
     const minHealthy = await api.stop();
+    await released;
     expect(result.code, result.stderr).toBe(7);
     const report = JSON.parse(result.stdout) as DrainReport;
     expect(report.status).toBe('incomplete');
@@ -171,6 +192,12 @@ describe('chartroom nodes drain', () => {
     expect(gone.filter((n) => n.startsWith('api-'))).toHaveLength(3);
     expect(gone.filter((n) => n.startsWith('web-'))).toHaveLength(4);
     expect(gone).toContain('lonely');
+    // Waited for, not evicted: an eviction would have given it a grace period, as it did 'lonely'.
+    const leftAlone = report.evicted.find((p) => p.name === 'leaving');
+    expect(leftAlone).toMatchObject({ namespace: ns, alreadyTerminating: true });
+    expect(leftAlone?.gracePeriodSeconds).toBeUndefined();
+    expect(report.evicted.find((p) => p.name === 'lonely')?.gracePeriodSeconds).toBe(30);
+    expect(report.evicted.filter((p) => p.alreadyTerminating === true && p.namespace === ns)).toHaveLength(1);
     expect(report.left.map((p) => `${p.namespace}/${p.name}`).sort()).toEqual(
       (await podsOnNode(cluster.kube, node))
         .filter((p) => p.metadata?.namespace === ns && p.metadata.name?.startsWith('db-') === true)

@@ -1,9 +1,9 @@
 /**
  * `chartroom nodes audit --aws` against moto's Auto Scaling and EC2 APIs: the groups are created
- * through the real AWS SDK calls, read back by the audit the way it reads a real region. The CLI
- * runs as a process so the SDK reads the endpoints from its environment, as it would for a user.
+ * through the real AWS SDK calls, read back by the audit the way it reads a real region. The SDK
+ * finds moto through the standard AWS_ENDPOINT_URL_<SERVICE> variables, as it would for a user.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AutoScalingClient,
   CreateAutoScalingGroupCommand,
@@ -11,7 +11,8 @@ import {
   PutLifecycleHookCommand,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { runChartroom } from '../../testing/run.js';
+import { runCli } from '../../cli/program.js';
+import { MemoryStream } from '../../testing/memory-stream.js';
 import { startMoto, testCredentials, type PeerProcess } from '../testing/processes.js';
 import type { AuditReport } from './model.js';
 
@@ -22,8 +23,19 @@ let autoscaling: AutoScalingClient;
 beforeAll(async () => {
   moto = await startMoto();
   autoscaling = new AutoScalingClient({ region, credentials: testCredentials, endpoint: moto.url });
+  const env = {
+    AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+    AWS_ENDPOINT_URL_AUTO_SCALING: moto.url,
+    AWS_ENDPOINT_URL_EC2: moto.url,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  vi.stubEnv('AWS_PROFILE', undefined);
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   autoscaling.destroy();
   await moto.stop();
 });
@@ -50,18 +62,17 @@ async function spotGroup(name: string): Promise<void> {
   );
 }
 
-function audit(args: string[]) {
-  return runChartroom(['nodes', 'audit', '--aws', '--region', region, '-o', 'json', ...args], {
-    env: {
-      AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-      AWS_ENDPOINT_URL_AUTO_SCALING: moto.url,
-      AWS_ENDPOINT_URL_EC2: moto.url,
-      AWS_PROFILE: '',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    },
+async function audit(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new MemoryStream();
+  const stderr = new MemoryStream();
+  const code = await runCli(['nodes', 'audit', '--aws', '--region', region, '-o', 'json', ...args], {
+    stdout,
+    stderr,
+    env: {},
+    cwd: process.cwd(),
+    signal: new AbortController().signal,
   });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 describe('chartroom nodes audit --aws (moto)', () => {
@@ -115,5 +126,5 @@ describe('chartroom nodes audit --aws (moto)', () => {
       },
     ]);
     expect(fixed.passed).toBe(true);
-  }, 120_000);
+  }, 60_000);
 });

@@ -234,6 +234,7 @@ export async function drainNode(options: DrainOptions): Promise<DrainReport> {
           seconds,
           ...(t.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: t.gracePeriodSeconds }),
           ...(t.shortenedFrom === undefined ? {} : { shortenedFrom: t.shortenedFrom }),
+          ...(t.wasTerminating ? { alreadyTerminating: true as const } : {}),
         });
         emit({ type: 'gone', pod: t.ref, seconds });
       }

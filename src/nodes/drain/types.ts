@@ -72,6 +72,8 @@ export interface PodEvicted extends PodRef {
   seconds: number;
   gracePeriodSeconds?: number;
   shortenedFrom?: number;
+  /** It was already being deleted when the drain began: waited for, not evicted (as kubectl does). */
+  alreadyTerminating?: true;
 }
 
 export interface DrainReport {
@@ -82,6 +84,7 @@ export interface DrainReport {
   finishedAt: string;
   seconds: number;
   deadline?: string;
+  /** Every pod that left the node during the drain: evicted by it, or already terminating. */
   evicted: PodEvicted[];
   skipped: (PodRef & { reason: string })[];
   left: PodLeft[];

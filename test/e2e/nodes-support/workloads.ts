@@ -83,11 +83,20 @@ export function daemonSet(namespace: string, name: string): KubernetesObject {
   } as KubernetesObject;
 }
 
-export function barePod(namespace: string, name: string, node: string): KubernetesObject {
+export function barePod(
+  namespace: string,
+  name: string,
+  node: string,
+  options: { finalizers?: string[] } = {},
+): KubernetesObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace },
+    metadata: {
+      name,
+      namespace,
+      ...(options.finalizers === undefined ? {} : { finalizers: options.finalizers }),
+    },
     spec: { ...podSpec({}), nodeName: node },
   } as KubernetesObject;
 }
