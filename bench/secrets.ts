@@ -129,7 +129,10 @@ for (const [size, content, rounds] of [
   const plain = join(dir, `${size.startsWith('10') ? 'big' : 'small'}.yaml`);
   writeFileSync(plain, content);
   const encrypted = plain.replace(/\.yaml$/, '.enc.yaml');
-  writeFileSync(encrypted, spawnSync(sops, ['encrypt', '--age', recipient, plain], { env }).stdout);
+  writeFileSync(
+    encrypted,
+    spawnSync(sops, ['encrypt', '--age', recipient, plain], { env, maxBuffer: 256 * 1024 * 1024 }).stdout,
+  );
   for (const op of ['encrypt', 'decrypt'] as const) {
     const argv = op === 'encrypt' ? ['encrypt', '--age', recipient, plain] : ['decrypt', encrypted];
     const [cr, sp] = race(`${op}, ${size}`, rounds, [

@@ -28,8 +28,15 @@ export interface Spellings {
   literal: boolean;
 }
 
+/**
+ * The common case, decided by one test: printable ASCII without spaces, starting with a letter,
+ * digit, `_`, `/` or `(` and not ending in `:` can be written any way (ciphertexts, most keys).
+ */
+const ANY_STYLE = /^[A-Za-z0-9_/(][\x21-\x7e]*$/;
+
 export function spellings(text: string): Spellings {
   if (text === '') return { plain: true, single: true, literal: false };
+  if (ANY_STYLE.test(text) && !text.endsWith(':')) return { plain: true, single: true, literal: true };
   const unprintable = UNPRINTABLE.test(text);
   const tab = text.includes('\t');
   const spaceBreak = SPACE_THEN_BREAK.test(text);

@@ -60,11 +60,15 @@ export function scalarNode(v: TreeValue): YamlScalar {
   if (v === null) return scalar('null', 'plain');
   if (v instanceof GoTime) {
     // A time whose text would not read back as a timestamp keeps its tag.
-    return scalar(v.text, 'plain', resolveTag(v.text) === '!!timestamp' ? '' : '!!timestamp');
+    return scalar(
+      v.text,
+      settleStyle(v.text, 'plain'),
+      resolveTag(v.text) === '!!timestamp' ? '' : '!!timestamp',
+    );
   }
   if (v instanceof Uint8Array) {
     const text = base64Lines(v);
-    return scalar(text, text.includes('\n') ? settleStyle(text, 'literal') : 'plain', '!!binary');
+    return scalar(text, settleStyle(text, text.includes('\n') ? 'literal' : 'plain'), '!!binary');
   }
   throw new Error('cannot encode a comment as a YAML scalar');
 }

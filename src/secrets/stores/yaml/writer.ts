@@ -80,7 +80,8 @@ class YamlWriter {
 
   private scalar(node: YamlScalar, parentIndent: number, place: Place): void {
     if (node.tag !== '') this.cur.word(node.tag);
-    const style = settleStyle(node.text, node.style, place === 'key');
+    // Styles come settled for a value on its own (to-nodes.ts); only a key on its line differs.
+    const style = place === 'key' ? settleStyle(node.text, node.style, true) : node.style;
     const lineDone = writeScalar(this.cur, node.text, style, {
       indent: this.inner(parentIndent, place, true),
       best: this.best,
