@@ -15,3 +15,4 @@ export { openPortForward, type PortForwardOptions } from './port-forward.js';
 export { requestJson, type JsonRequest } from './raw-json.js';
 export type * from './workload-types.js';
 export { formatCores, parseIntOrPercent, parseQuantity, scaled, type IntOrPercent } from './quantity.js';
+export { labelSelectorMatches, type LabelSelectorLike } from './selector.js';

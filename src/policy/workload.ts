@@ -2,6 +2,7 @@
  * Where the pod lives in each workload kind, and the label-selector semantics Kubernetes uses to
  * tie Services, PDBs, NetworkPolicies and HPAs to pods.
  */
+import { labelSelectorMatches } from '../kube/selector.js';
 import { arr, isObject, obj, objs, str, stringMap } from './json.js';
 import type { Json, Manifest, ObjectIndexView } from './model.js';
 
@@ -134,37 +135,9 @@ export function isEmptySelector(selector: LabelSelector): boolean {
   return Object.keys(selector.matchLabels).length === 0 && selector.matchExpressions.length === 0;
 }
 
-/** Kubernetes semantics: every matchLabels pair and every expression must hold; empty matches all. */
-export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels)) {
-    if (labels[key] !== value) return false;
-  }
-  for (const expression of selector.matchExpressions) {
-    const has = Object.hasOwn(labels, expression.key);
-    const value = labels[expression.key];
-    switch (expression.operator) {
-      case 'In':
-        if (!has || !expression.values.includes(value ?? '')) return false;
-        break;
-      case 'NotIn':
-        if (has && expression.values.includes(value ?? '')) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
 /** Every workload whose pod template the selector matches, in the same namespace. */
 export function podsSelectedBy(selector: LabelSelector, owner: Manifest, index: ObjectIndexView): Manifest[] {
-  return index.workloadsIn(owner.namespace).filter((m) => selectorMatches(selector, podLabelsOf(m)));
+  return index.workloadsIn(owner.namespace).filter((m) => labelSelectorMatches(selector, podLabelsOf(m)));
 }
 
 /**

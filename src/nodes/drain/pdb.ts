@@ -1,4 +1,4 @@
-import type { V1Pod, V1PodDisruptionBudget } from '../../kube/index.js';
+import { labelSelectorMatches, type V1Pod, type V1PodDisruptionBudget } from '../../kube/index.js';
 import type { BudgetView } from './types.js';
 
 type Selector = NonNullable<NonNullable<V1PodDisruptionBudget['spec']>['selector']>;
@@ -8,32 +8,7 @@ type Selector = NonNullable<NonNullable<V1PodDisruptionBudget['spec']>['selector
  * missing one selects none.
  */
 export function selects(selector: Selector | undefined, labels: Record<string, string>): boolean {
-  if (selector === undefined) return false;
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
-  }
-  for (const expression of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, expression.key);
-    const value = labels[expression.key];
-    const values = expression.values ?? [];
-    switch (expression.operator) {
-      case 'In':
-        if (!has || !values.includes(value ?? '')) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(value ?? '')) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  return selector !== undefined && labelSelectorMatches(selector, labels);
 }
 
 /** The budgets of the pod's namespace that cover it (more than one makes the eviction API refuse). */

@@ -1,4 +1,5 @@
 /** Services, Ingresses, NetworkPolicies and ports: does traffic reach pods, and only the right ones? */
+import { labelSelectorMatches } from '../../kube/selector.js';
 import { arr, num, obj, objs, str, text } from '../json.js';
 import type { CheckResult, CheckDefinition, Json, Manifest, ObjectIndexView } from '../model.js';
 import {
@@ -8,7 +9,6 @@ import {
   podTemplateOf,
   podsSelectedBy,
   selectorFrom,
-  selectorMatches,
 } from '../workload.js';
 import { fail, pass, perContainer, skip } from './helpers.js';
 
@@ -130,7 +130,7 @@ function policiesSelecting(
 ): Manifest[] {
   return index.inNamespace('NetworkPolicy', owner.namespace).filter((policy) => {
     const selector = selectorFrom(obj(policy.doc, 'spec.podSelector'));
-    return selector !== undefined && selectorMatches(selector, labels);
+    return selector !== undefined && labelSelectorMatches(selector, labels);
   });
 }
 
@@ -352,7 +352,7 @@ export const statefulSetServiceName: CheckDefinition = {
       template === undefined ||
       selector === undefined ||
       isEmptySelector(selector) ||
-      !selectorMatches(selector, template.labels)
+      !labelSelectorMatches(selector, template.labels)
     ) {
       return [fail(`Service "${name}" does not select the StatefulSet's pods`)];
     }

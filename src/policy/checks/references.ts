@@ -1,7 +1,8 @@
 /** Who points at whom: Services, PDBs, HPAs and NetworkPolicies and the pods they select. */
+import { labelSelectorMatches } from '../../kube/selector.js';
 import { obj, str } from '../json.js';
 import type { Manifest, ObjectIndexView } from '../model.js';
-import { isEmptySelector, podLabelsOf, podTemplateOf, selectorFrom, selectorMatches } from '../workload.js';
+import { isEmptySelector, podLabelsOf, podTemplateOf, selectorFrom } from '../workload.js';
 
 /** Services whose (non-empty) selector matches the workload's pod labels. */
 export function servicesTargeting(manifest: Manifest, index: ObjectIndexView): Manifest[] {
@@ -9,7 +10,9 @@ export function servicesTargeting(manifest: Manifest, index: ObjectIndexView): M
   if (template === undefined) return [];
   return index.inNamespace('Service', manifest.namespace).filter((service) => {
     const selector = selectorFrom(obj(service.doc, 'spec.selector'), true);
-    return selector !== undefined && !isEmptySelector(selector) && selectorMatches(selector, template.labels);
+    return (
+      selector !== undefined && !isEmptySelector(selector) && labelSelectorMatches(selector, template.labels)
+    );
   });
 }
 
@@ -22,7 +25,7 @@ export function pdbsFor(manifest: Manifest, index: ObjectIndexView): Manifest[] 
   const labels = podLabelsOf(manifest);
   return index.inNamespace('PodDisruptionBudget', manifest.namespace).filter((pdb) => {
     const selector = selectorFrom(obj(pdb.doc, 'spec.selector'));
-    return selector !== undefined && !isEmptySelector(selector) && selectorMatches(selector, labels);
+    return selector !== undefined && !isEmptySelector(selector) && labelSelectorMatches(selector, labels);
   });
 }
 

@@ -1,7 +1,8 @@
 /** Spreading replicas over nodes and zones, and scheduling priority. */
+import { labelSelectorMatches } from '../../kube/selector.js';
 import { arr, num, obj, objs, str } from '../json.js';
 import type { CheckDefinition, Json } from '../model.js';
-import { replicasOf, selectorFrom, selectorMatches, type PodTemplate } from '../workload.js';
+import { replicasOf, selectorFrom, type PodTemplate } from '../workload.js';
 import { kindSelected, optionBool, optionNumber, perPod, skip } from './helpers.js';
 import { hpasFor } from './references.js';
 
@@ -29,7 +30,7 @@ export function hasHostAntiAffinity(
     const namespaces = arr(term, 'namespaces').map(String);
     if (namespaces.length > 0 && !namespaces.includes(options.namespace ?? 'default')) return false;
     const selector = selectorFrom(obj(term, 'labelSelector'));
-    return selector !== undefined && selectorMatches(selector, template.labels);
+    return selector !== undefined && labelSelectorMatches(selector, template.labels);
   });
 }
 

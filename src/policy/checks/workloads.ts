@@ -1,7 +1,8 @@
 /** Workload shape: selectors, CronJob/Job settings, env, labels, service accounts, namespaces. */
+import { labelSelectorMatches } from '../../kube/selector.js';
 import { num, obj, objs, str } from '../json.js';
 import type { CheckDefinition } from '../model.js';
-import { isWorkload, podTemplateOf, selectorFrom, selectorMatches } from '../workload.js';
+import { isWorkload, podTemplateOf, selectorFrom } from '../workload.js';
 import { fail, pass, perContainer, perPod, skip } from './helpers.js';
 import { isTargetedByService } from './references.js';
 import { optionBool } from './helpers.js';
@@ -44,7 +45,7 @@ export const selectorMatchesTemplate: CheckDefinition = {
     if (template === undefined || raw === undefined)
       return manifest.kind === 'Job' || bare ? [] : [fail(`${manifest.kind} has no spec.selector`)];
     const selector = selectorFrom(raw, bare);
-    return selector !== undefined && selectorMatches(selector, template.labels)
+    return selector !== undefined && labelSelectorMatches(selector, template.labels)
       ? [pass]
       : [fail('the selector does not match the pod template labels', { path: 'spec.selector' })];
   },
