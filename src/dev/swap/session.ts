@@ -168,7 +168,8 @@ export async function startSwap(options: SwapOptions): Promise<ActiveSwap> {
     relayImage: settings.image,
     controlPort: settings.controlPort,
     ports,
-    swappedHash: specHash(swapped),
+    // Set from the API server's dry run below.
+    swappedHash: '',
   };
   const originalText = JSON.stringify(original);
   if (Buffer.byteLength(originalText) > maxOriginalSpecBytes) {
@@ -203,6 +204,20 @@ export async function startSwap(options: SwapOptions): Promise<ActiveSwap> {
   delete body.status;
   delete body.metadata.managedFields;
   try {
+    // The API server fills in defaults (probe timeouts, termination paths…), so the hash that
+    // later tells "still our swap" from "changed by someone" must be of the spec as stored: a
+    // dry run of the same write shows it.
+    const stored = await requestJson<WireWorkload>(kube, {
+      method: 'PUT',
+      path: `${workloadPath(ref)}?fieldManager=${devFieldManager}&dryRun=All`,
+      body,
+      doing: `swapping ${describeWorkload(ref)} (dry run)`,
+    });
+    record.swappedHash = specHash(stored.spec);
+    body.metadata.annotations = {
+      ...body.metadata.annotations,
+      [devAnnotations.swap]: JSON.stringify(record),
+    };
     await requestJson(kube, {
       method: 'PUT',
       path: `${workloadPath(ref)}?fieldManager=${devFieldManager}`,
