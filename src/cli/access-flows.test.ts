@@ -9,7 +9,7 @@ import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cli } from '../access/testing/cli.js';
-import { startMoto, type MotoServer } from '../access/testing/moto.js';
+import { startMoto, type MotoServer } from '../testing/moto.js';
 
 const ca = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
 

@@ -16,7 +16,7 @@ import { run, runChartroom, type RunResult } from '../../src/testing/run.js';
 import { AccessRequests } from '../../src/access/requests/service.js';
 import { runExpiryLoop } from '../../src/access/requests/expiry.js';
 import { kubeRbacClient } from '../../src/access/requests/kube-rbac.js';
-import { startMoto, type MotoServer } from '../../src/access/testing/moto.js';
+import { startMoto, type MotoServer } from '../../src/testing/moto.js';
 import { StsStandIn } from '../../src/access/testing/sts-standin.js';
 import { presignClusterToken } from '../../src/access/token/presign.js';
 import { startWebhookServer, type RunningWebhook } from '../../src/access/webhook/server.js';

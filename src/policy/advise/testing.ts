@@ -4,12 +4,11 @@
  * HPA), loads them into a real Prometheus with `promtool tsdb create-blocks-from openmetrics`,
  * and runs it on loopback. Never imported by production code.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../core/net.js';
-import { findPeer } from '../../core/peers.js';
+import { peerPath, startPeerProcess, type PeerProcess } from '../../testing/peer-process.js';
 
 export interface PodSpec {
   namespace: string;
@@ -126,68 +125,27 @@ export function openMetrics(
   return lines.join('\n') + '\n';
 }
 
-export interface RunningPrometheus {
-  url: string;
-  stop(): Promise<void>;
-}
+export type RunningPrometheus = PeerProcess;
 
 /** Builds TSDB blocks from the OpenMetrics text with promtool, then starts Prometheus on them. */
 export async function startPrometheus(dir: string, metrics: string): Promise<RunningPrometheus> {
-  const prometheus = findPeer('prometheus');
-  const promtool = findPeer('promtool');
-  if (prometheus === undefined || promtool === undefined)
-    throw new Error('prometheus/promtool missing: run `npm run peers -- --only prometheus`');
   const data = join(dir, 'data');
   mkdirSync(data, { recursive: true });
   writeFileSync(join(dir, 'series.om'), metrics);
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
   await promisify(execFile)(
-    promtool,
+    peerPath('promtool'),
     ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'series.om'), data],
     { maxBuffer: 64 * 1024 * 1024 },
   );
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    prometheus,
-    [
+  return startPeerProcess({
+    peer: 'prometheus',
+    args: (port) => [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${data}`,
       '--storage.tsdb.retention.time=30d',
       `--web.listen-address=127.0.0.1:${port}`,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
+    ready: async (url) => (await fetch(`${url}/-/ready`)).ok,
   });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited: ${log}`);
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`prometheus not ready in 20s: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) {
-          resolve();
-          return;
-        }
-        child.once('exit', () => {
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
 }
