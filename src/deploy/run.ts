@@ -320,10 +320,13 @@ async function runHelmBesideTracker(
   const exit = ending.exit;
   emit({ type: 'helm-exit', code: exit.code, signal: exit.signal, at: now() });
   if (exit.code !== 0) {
-    // Helm stops on a failed hook as soon as the Job fails; give the tracker a moment to say why.
-    const diagnosis = await Promise.race([tracker.failed, delay(2000, undefined)]);
-    if (diagnosis !== undefined) return { status: 'failed', diagnosis };
     const error = helmError(exit);
+    // Helm stops on a failed hook as soon as the Job fails. The tracker sees the same Job through
+    // its own watch and then reads the pod's log, which takes seconds on a loaded machine: wait
+    // for its diagnosis (it names the pod, exit code and log) rather than report Helm's one line.
+    const hookFailed = /hooks? failed|failed (?:pre|post)-(?:install|upgrade)|job \S+ failed/i.test(error);
+    const diagnosis = await Promise.race([tracker.failed, delay(hookFailed ? 15_000 : 2000, undefined)]);
+    if (diagnosis !== undefined) return { status: 'failed', diagnosis };
     if (/context deadline exceeded|timed out waiting for the condition/.test(error)) {
       return {
         status: 'failed',

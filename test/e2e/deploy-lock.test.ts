@@ -11,21 +11,12 @@ import {
   releaseStatuses,
   runDeploy,
   sandbox,
+  slowRollout,
   startDeploy,
   until,
   waitForStatus,
 } from './deploy-support/app.js';
 import { kube, kubectl, ok, testNamespace } from './harness.js';
-
-/** Values that keep a rollout waiting for minutes: the pod runs but is never ready. */
-const slowRollout = [
-  '--set-string',
-  'podAnnotations.chartroom\\.dev/kwok-fault=never-ready',
-  '--set',
-  'readinessProbe.periodSeconds=30',
-  '--set',
-  'readinessProbe.failureThreshold=10',
-];
 
 describe('one deploy per release at a time', () => {
   it('a second deploy fails clearly or waits; SIGINT stops the first (Helm marks the release failed) and the second goes on', async () => {

@@ -11,21 +11,13 @@ import {
   releaseStatuses,
   runDeploy,
   sandbox,
+  slowRollout,
   startDeploy,
   until,
   waitForStatus,
   type DeployProcess,
 } from './deploy-support/app.js';
 import { testNamespace } from './harness.js';
-
-const slowRollout = [
-  '--set-string',
-  'podAnnotations.chartroom\\.dev/kwok-fault=never-ready',
-  '--set',
-  'readinessProbe.periodSeconds=30',
-  '--set',
-  'readinessProbe.failureThreshold=10',
-];
 
 /** Waits until the tracker of a running deploy reports its Deployment rolling out (Helm is waiting). */
 async function midRollout(run: DeployProcess): Promise<void> {

@@ -74,6 +74,21 @@ describe('pod diagnosis', () => {
     expect(backoff?.message).toBe(`image "registry.example.com/shop/web:1.4.2": ${registry}`);
   });
 
+  it('image pull: finds the registry’s message in the back-off when ErrImagePull went unseen', () => {
+    const registry = 'failed to pull and unpack image "registry.example.com/shop/web:1.4.2": not found';
+    const backoff = podIssues(
+      pod(
+        waiting(
+          'ImagePullBackOff',
+          `Back-off pulling image "registry.example.com/shop/web:1.4.2": ErrImagePull: ${registry}`,
+        ),
+      ),
+      context(1000, new FirstSeen()),
+    )[0];
+    expect(backoff).toMatchObject({ class: 'image-pull', fatal: true });
+    expect(backoff?.message).toBe(`image "registry.example.com/shop/web:1.4.2": ${registry}`);
+  });
+
   it('image pull: takes the kubelet’s Failed event when the status has no message', () => {
     const events = [
       event(

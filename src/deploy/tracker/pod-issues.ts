@@ -122,8 +122,12 @@ function waitingIssue(
       status.name,
       (e) => e.reason === 'Failed' && /pull/i.test(e.message ?? ''),
     );
+    // Recent kubelets repeat the cause in the back-off message (`…: ErrImagePull: <registry's
+    // words>`), which matters when ErrImagePull itself was too brief to be seen.
+    const repeated = /: ErrImagePull: (.+)$/s.exec(waiting.message ?? '')?.[1];
     const message =
       ctx.seen.notes.get(`pull:${key}`) ??
+      repeated ??
       pullEvent?.message ??
       waiting.message ??
       `${reason} for image ${status.image}`;

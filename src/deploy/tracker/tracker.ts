@@ -374,10 +374,11 @@ export class RolloutTracker {
         previous,
         tailLines: 20,
       });
+    // A node under load can take seconds to serve a log; the diagnosis waits for it that long.
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => {
-        reject(new Error('the node did not answer within 3s'));
-      }, 3000).unref(),
+        reject(new Error('the node did not answer within 8s'));
+      }, 8000).unref(),
     );
     try {
       return { logs: await Promise.race([read(issue.logs === 'previous'), timeout]) };

@@ -53,6 +53,16 @@ export function sandbox(): Sandbox {
   };
 }
 
+/** Deploy flags that keep a rollout waiting for minutes: the pod runs but is never ready. */
+export const slowRollout = [
+  '--set-string',
+  'podAnnotations.chartroom\\.dev/kwok-fault=never-ready',
+  '--set',
+  'readinessProbe.periodSeconds=30',
+  '--set',
+  'readinessProbe.failureThreshold=10',
+];
+
 /** `chartroom deploy` of the example app as its own process group (detached), output collected. */
 export interface DeployProcess {
   child: ChildProcess;
