@@ -19,7 +19,8 @@ import { podsOnNode, type CoreV1Event, type V1Node, type V1Pod } from '../../src
 import type { DrainReport } from '../../src/nodes/index.js';
 import { startFaultProxy } from '../../src/nodes/testing/fault-proxy.js';
 import { LifecycleStandIn } from '../../src/nodes/testing/lifecycle-standin.js';
-import { startAemm, startMoto, testCredentials, writeTempFile } from '../../src/nodes/testing/processes.js';
+import { startAemm, writeTempFile } from '../../src/nodes/testing/processes.js';
+import { startMoto, testCredentials } from '../../src/testing/moto.js';
 import { run, runChartroom } from '../../src/testing/run.js';
 import {
   freshNamespace,

@@ -13,11 +13,11 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { runCli } from '../../cli/program.js';
 import { MemoryStream } from '../../testing/memory-stream.js';
-import { startMoto, testCredentials, type PeerProcess } from '../testing/processes.js';
+import { startMoto, testCredentials, type MotoServer } from '../../testing/moto.js';
 import type { AuditReport } from './model.js';
 
 const region = 'us-east-1';
-let moto: PeerProcess;
+let moto: MotoServer;
 let autoscaling: AutoScalingClient;
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy } from '../testing/fault-proxy.js';
-import { startAemm, type PeerProcess } from '../testing/processes.js';
+import type { PeerProcess } from '../../testing/peer-process.js';
+import { startAemm } from '../testing/processes.js';
 import { ImdsClient } from './client.js';
 import { ImdsError } from './errors.js';
 import { imdsPaths, lifecycleNotice, rebalanceNotice, scheduledNotices, spotNotice } from './notices.js';

@@ -8,10 +8,10 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleStandIn } from './lifecycle-standin.js';
-import { startMoto, testCredentials, type PeerProcess } from './processes.js';
+import { startMoto, testCredentials, type MotoServer } from '../../testing/moto.js';
 
 const region = 'us-east-1';
-let moto: PeerProcess;
+let moto: MotoServer;
 let standIn: LifecycleStandIn;
 let client: AutoScalingClient;
 
