@@ -205,14 +205,38 @@ describe('previews from GitHub pushes', () => {
     const first = await githubPush({ url: server.url, secret, branch: 'coalesce', after: c1 });
     const namespace = first.body.previews?.[0]?.namespace ?? '';
     await waitForPreview(server.url, namespace, (row) => row.status === 'deploying', 60);
-    const second = await githubPush({ url: server.url, secret, branch: 'coalesce', before: c1, after: c2 });
-    const third = await githubPush({ url: server.url, secret, branch: 'coalesce', before: c2, after: c3 });
+    // GitHub's pushed_at has one-second steps; fixed times keep the order what the test means
+    // on a slow machine, and a redelivery carries its original payload, time included.
+    const pushedAt = Math.floor(Date.now() / 1000);
+    const second = await githubPush({
+      url: server.url,
+      secret,
+      branch: 'coalesce',
+      before: c1,
+      after: c2,
+      pushedAt,
+    });
+    const third = await githubPush({
+      url: server.url,
+      secret,
+      branch: 'coalesce',
+      before: c2,
+      after: c3,
+      pushedAt: pushedAt + 1,
+    });
     expect([second.body.previews?.[0]?.action, third.body.previews?.[0]?.action]).toEqual([
       'deploy',
       'deploy',
     ]);
     // A late redelivery of the middle push is stale: c3 went on top of it.
-    const late = await githubPush({ url: server.url, secret, branch: 'coalesce', before: c1, after: c2 });
+    const late = await githubPush({
+      url: server.url,
+      secret,
+      branch: 'coalesce',
+      before: c1,
+      after: c2,
+      pushedAt,
+    });
     expect(late.body.previews?.[0]).toMatchObject({ action: 'stale' });
     await waitForPreview(
       server.url,
