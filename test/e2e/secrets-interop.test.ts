@@ -19,10 +19,9 @@ import {
   peer,
   PGP_KEY_1,
   runProc,
-  startMoto,
   type GnupgHome,
-  type Moto,
 } from './secrets-support.js';
+import { startMoto, type MotoServer } from '../../src/testing/moto.js';
 
 const PLAINTEXTS: Record<string, string | Buffer> = {
   yaml: `# Settings of the demo service
@@ -104,7 +103,7 @@ const EXT: Record<string, string> = { yaml: 'yaml', json: 'json', dotenv: 'env',
 describe('secrets: interoperability with sops 3.13.2', () => {
   const dir = mkdtempSync(join(tmpdir(), 'secrets-interop-'));
   const sops = peer('sops');
-  let moto: Moto;
+  let moto: MotoServer;
   let gpg: GnupgHome;
   let kmsArn = '';
   let env: NodeJS.ProcessEnv;
@@ -114,7 +113,7 @@ describe('secrets: interoperability with sops 3.13.2', () => {
     [moto, gpg] = await Promise.all([startMoto(), Promise.resolve(gnupgHome())]);
     const kms = new KMSClient({
       region: 'us-east-1',
-      endpoint: moto.endpoint,
+      endpoint: moto.url,
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     });
     const created = await kms.send(new CreateKeyCommand({}));
@@ -125,7 +124,7 @@ describe('secrets: interoperability with sops 3.13.2', () => {
       HOME: dir,
       GNUPGHOME: gpg.path,
       SOPS_AGE_KEY: `${AGE.sopsAge.identity}\n${AGE.helmSecrets.identity}`,
-      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ENDPOINT_URL: moto.url,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_DEFAULT_REGION: 'us-east-1',
@@ -133,8 +132,8 @@ describe('secrets: interoperability with sops 3.13.2', () => {
     };
   }, 60_000);
 
-  afterAll(() => {
-    moto.stop();
+  afterAll(async () => {
+    await moto.stop();
     gpg.dispose();
     rmSync(dir, { recursive: true, force: true });
   });

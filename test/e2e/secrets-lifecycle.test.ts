@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGE, chartroom, peer, runProc, startMoto, type Moto } from './secrets-support.js';
+import { AGE, chartroom, peer, runProc } from './secrets-support.js';
+import { startMoto, type MotoServer } from '../../src/testing/moto.js';
 
 const PLAIN = `db:
     user: app
@@ -24,7 +25,7 @@ api_token: tok-123
 describe('secrets: lifecycle against sops', () => {
   const dir = mkdtempSync(join(tmpdir(), 'secrets-life-'));
   const sops = peer('sops');
-  let moto: Moto;
+  let moto: MotoServer;
   let kmsArn = '';
   const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, SOPS_DISABLE_VERSION_CHECK: '1' };
   const both = `${AGE.sopsAge.identity}\n${AGE.helmSecrets.identity}`;
@@ -36,15 +37,15 @@ describe('secrets: lifecycle against sops', () => {
     moto = await startMoto();
     const kms = new KMSClient({
       region: 'eu-west-1',
-      endpoint: moto.endpoint,
+      endpoint: moto.url,
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     });
     kmsArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.Arn ?? '';
     kms.destroy();
   }, 60_000);
 
-  afterAll(() => {
-    moto.stop();
+  afterAll(async () => {
+    await moto.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -148,7 +149,7 @@ describe('secrets: lifecycle against sops', () => {
     const w = work();
     const env = {
       ...base,
-      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ENDPOINT_URL: moto.url,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
     };
@@ -178,7 +179,7 @@ describe('secrets: lifecycle against sops', () => {
     writeFileSync(join(w, 'config'), '[profile ci]\nregion = eu-west-1\n');
     const env = {
       ...base,
-      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ENDPOINT_URL: moto.url,
       AWS_SHARED_CREDENTIALS_FILE: credentials,
       AWS_CONFIG_FILE: join(w, 'config'),
     };

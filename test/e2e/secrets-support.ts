@@ -5,13 +5,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { findPeer } from '../../src/core/peers.js';
-import { runCli } from '../../src/cli/program.js';
-import { MemoryStream } from '../../src/testing/memory-stream.js';
+import { runCliInMemory, type CliRun } from '../../src/testing/cli.js';
+import { peerPath } from '../../src/testing/peer-process.js';
 import { fixture, FIXTURE_PGP_KEY_FILES, REPO_ROOT } from '../../src/secrets/testing.js';
 
 export interface ProcResult {
@@ -21,11 +19,7 @@ export interface ProcResult {
   stderr: string;
 }
 
-export function peer(name: string): string {
-  const path = findPeer(name);
-  if (path === undefined) throw new Error(`${name} is not installed; run npm run peers`);
-  return path;
-}
+export const peer = peerPath;
 
 /** Runs a program with exactly `env` (nothing inherited), collecting raw stdout. */
 export function runProc(
@@ -53,15 +47,8 @@ export function runProc(
 }
 
 /** Runs `chartroom …` in this process (fast); results go through --output-file when bytes matter. */
-export async function chartroom(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new MemoryStream();
-  const stderr = new MemoryStream();
-  const code = await runCli(args, { stdout, stderr, env, cwd, signal: new AbortController().signal });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+export function chartroom(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<CliRun> {
+  return runCliInMemory(args, { env, cwd });
 }
 
 const mainScript = resolve(REPO_ROOT, 'src/cli/main.ts');
@@ -75,52 +62,6 @@ export function spawnChartroom(args: string[], env: NodeJS.ProcessEnv, cwd: stri
     cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolvePromise(port);
-      });
-    });
-  });
-}
-
-export interface Moto {
-  endpoint: string;
-  stop(): void;
-}
-
-/** moto's server on 127.0.0.1 and a free port, ready when it answers. */
-export async function startMoto(): Promise<Moto> {
-  const port = await freePort();
-  const child = spawn(peer('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${endpoint}/moto-api/`);
-      if (res.status < 500) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error('moto_server did not start');
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    endpoint,
-    stop: () => {
-      child.kill();
-    },
-  };
 }
 
 export interface GnupgHome {
