@@ -1,7 +1,7 @@
 /**
  * The dev capability in `chartroom serve`: the sweeper, a controller that restores swaps whose
  * CLI stopped renewing its Lease, and a dashboard page of the swaps in place. Settings come from
- * the `dev:` section of chartroom-server.yaml:
+ * the `dev:` section of chartroom-server.yaml (without it, the plugin stays idle):
  *
  * ```yaml
  * dev:
@@ -117,11 +117,23 @@ export function createDevServerPlugin(): ServerPlugin {
           path: '/dev',
           title: 'Dev swaps',
           order: 60,
-          render: () => renderSwaps(context, settingsOf(context)),
+          render: () =>
+            context.section('dev') === undefined
+              ? Promise.resolve(
+                  html`<h1>Dev swaps</h1>
+                    <p>
+                      The dev sweeper is not configured on this server. Add a <code>dev:</code> section to
+                      chartroom-server.yaml (see docs/dev.md) to list swaps and restore abandoned ones.
+                    </p>`.toString(),
+                )
+              : renderSwaps(context, settingsOf(context)),
         },
       ];
     },
     start(context) {
+      // Like every capability, dev runs in the server only when its section is there: the sweeper
+      // needs a cluster connection and rights to patch workloads.
+      if (context.section('dev') === undefined) return Promise.resolve(() => Promise.resolve());
       const current = settingsOf(context);
       const restored = new Counter({
         name: 'chartroom_dev_swaps_restored_total',

@@ -9,5 +9,6 @@ export async function loadServerPlugins(): Promise<ServerPlugin[]> {
     import('../runtime/index.js').then((m) => m.runtimeServerPlugin()),
     import('../previews/index.js').then((m) => m.previewsPlugin),
     import('../access/index.js').then((m) => m.accessServerPlugin()),
+    import('../dev/index.js').then((m) => m.devServerPlugin),
   ]);
 }
