@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryStream } from '../testing/memory-stream.js';
-import { runCli } from './program.js';
+import { runCliInMemory } from '../testing/cli.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'chartroom-deploy-cli-'));
 afterAll(() => {
@@ -11,21 +10,15 @@ afterAll(() => {
 });
 const example = resolve(import.meta.dirname, '../../examples/webapp');
 
-async function cli(...args: string[]) {
-  const stdout = new MemoryStream();
-  const stderr = new MemoryStream();
-  const code = await runCli(args, {
-    stdout,
-    stderr,
+function cli(...args: string[]) {
+  return runCliInMemory(args, {
     env: {
       CHARTROOM_DATA: dataDir,
       SOPS_AGE_KEY_FILE: join(example, 'demo-age-key.txt'),
       KUBECONFIG: join(dataDir, 'no-kubeconfig'),
     },
     cwd: example,
-    signal: new AbortController().signal,
   });
-  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 describe('chartroom deploy (without a cluster)', { timeout: 60_000 }, () => {

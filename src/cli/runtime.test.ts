@@ -3,24 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliInMemory } from '../testing/cli.js';
 import { MemoryStream } from '../testing/memory-stream.js';
 import { falcoFixture } from '../runtime/testing/fixtures.js';
-import { runCli } from './program.js';
 
-async function cli(
+function cli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; stderr?: MemoryStream } = {},
 ) {
-  const stdout = new MemoryStream();
-  const stderr = options.stderr ?? new MemoryStream();
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    env: options.env ?? {},
-    cwd: process.cwd(),
-    signal: options.signal ?? new AbortController().signal,
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return runCliInMemory(args, options);
 }
 
 const rules = falcoFixture('rules/k8s_audit_rules.yaml');

@@ -4,8 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { runCli } from '../../cli/program.js';
-import { MemoryStream } from '../../testing/memory-stream.js';
+import { runCliInMemory, type CliRun } from '../../testing/cli.js';
 import { auditNodeGroups } from './audit.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -36,17 +35,8 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new MemoryStream();
-  const stderr = new MemoryStream();
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    env: {},
-    cwd: process.cwd(),
-    signal: new AbortController().signal,
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+function cli(args: string[]): Promise<CliRun> {
+  return runCliInMemory(args);
 }
 
 describe('nodes audit --kops', () => {

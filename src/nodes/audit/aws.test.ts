@@ -11,8 +11,7 @@ import {
   PutLifecycleHookCommand,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { runCli } from '../../cli/program.js';
-import { MemoryStream } from '../../testing/memory-stream.js';
+import { runCliInMemory, type CliRun } from '../../testing/cli.js';
 import { startMoto, testCredentials, type MotoServer } from '../../testing/moto.js';
 import type { AuditReport } from './model.js';
 
@@ -62,17 +61,8 @@ async function spotGroup(name: string): Promise<void> {
   );
 }
 
-async function audit(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new MemoryStream();
-  const stderr = new MemoryStream();
-  const code = await runCli(['nodes', 'audit', '--aws', '--region', region, '-o', 'json', ...args], {
-    stdout,
-    stderr,
-    env: {},
-    cwd: process.cwd(),
-    signal: new AbortController().signal,
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+function audit(args: string[]): Promise<CliRun> {
+  return runCliInMemory(['nodes', 'audit', '--aws', '--region', region, '-o', 'json', ...args]);
 }
 
 describe('chartroom nodes audit --aws (moto)', () => {
