@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { contextFor, type CliIo } from './context.js';
+import { untilAborted } from '../core/abort.js';
 
 interface WebhookFlags {
   clusterId: string;
@@ -160,15 +161,7 @@ export function registerAccessWebhook(access: Command, io: CliIo): void {
         await rename(temp, flags.writeKubeconfig);
       }
       ctx.out.info(`TokenReview webhook for cluster ${flags.clusterId} on ${server.url}`);
-      await new Promise<void>((resolve) => {
-        ctx.signal.addEventListener(
-          'abort',
-          () => {
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await untilAborted(ctx.signal);
       await server.close();
       await closeStore?.();
     });

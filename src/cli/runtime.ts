@@ -18,6 +18,7 @@ import {
   renderValidation,
   snippetFor,
 } from './runtime-render.js';
+import { untilAborted } from '../core/abort.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -316,17 +317,7 @@ async function serveAction(flags: ServeFlags, command: Command, io: CliIo): Prom
   out.info(
     `listening on ${receiver.url}: audit webhook ${receiver.url}${settings.auditPath}, Falco alerts ${receiver.url}/ (${rules} active rules)`,
   );
-  await new Promise<void>((done) => {
-    if (ctx.signal.aborted) done();
-    else
-      ctx.signal.addEventListener(
-        'abort',
-        () => {
-          done();
-        },
-        { once: true },
-      );
-  });
+  await untilAborted(ctx.signal);
   await receiver.close();
   await service.pipeline.close();
   await stored?.store.close();

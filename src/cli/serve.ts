@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { contextFor, type CliIo } from './context.js';
 import type { CommandGroup } from './groups.js';
+import { untilAborted } from '../core/abort.js';
 
 interface ServeOptions {
   config?: string;
@@ -32,16 +33,7 @@ export const registerServe: CommandGroup = (program: Command, io: CliIo) => {
       const address = await server.listen();
       out.info(`chartroom server listening on ${address} (dashboard: ${server.context.publicUrl}/)`);
       // SIGTERM/SIGINT abort the CLI's signal: stop taking requests, finish the ones in flight.
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener(
-          'abort',
-          () => {
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await untilAborted(signal);
       await server.close();
       out.info('chartroom server stopped');
     });

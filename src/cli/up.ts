@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { contextFor, type CliIo } from './context.js';
 import type { CommandGroup } from './groups.js';
+import { untilAborted } from '../core/abort.js';
 
 interface UpFlags {
   kubeconfig?: string;
@@ -83,16 +84,7 @@ export const registerUp: CommandGroup = (program: Command, io: CliIo) => {
         out.line('');
         out.line('Ctrl-C stops the server; the cluster keeps running (chartroom cluster down stops it).');
       });
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener(
-          'abort',
-          () => {
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await untilAborted(signal);
       await handle.close();
       out.info('chartroom up: server stopped');
     });

@@ -17,6 +17,7 @@ import { runCommand } from './runner.js';
 import type { RestoreOutcome } from './swap/restore.js';
 import { defaultRelayImage } from './swap/relay-spec.js';
 import { startSwap, type ActiveSwap, type SwapEvent } from './swap/session.js';
+import { untilAborted } from '../core/abort.js';
 
 export type DevEvent =
   | {
@@ -76,20 +77,6 @@ function apiServerOf(server: string): { host: string; port: number } | undefined
 
 function asProcessEnv(entries: readonly EnvEntry[]): Record<string, string> {
   return Object.fromEntries(entries.map((entry) => [entry.name, entry.value]));
-}
-
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else
-      signal.addEventListener(
-        'abort',
-        () => {
-          resolve();
-        },
-        { once: true },
-      );
-  });
 }
 
 function stopReason(signal: AbortSignal): string {

@@ -5,6 +5,7 @@
 import type { RbacClient } from './rbac.js';
 import type { AccessRequests } from './service.js';
 import type { AccessRequest } from './types.js';
+import { sleepUnlessAborted } from '../../core/abort.js';
 
 export interface ExpiryLoopOptions {
   requests: AccessRequests;
@@ -30,15 +31,6 @@ export async function runExpiryLoop(options: ExpiryLoopOptions): Promise<void> {
     } catch (error) {
       options.onError?.(error);
     }
-    await new Promise<void>((resolve) => {
-      // One listener per sleep, removed when the sleep ends: the loop runs for days.
-      const wake = (): void => {
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, sleep);
-      options.signal.addEventListener('abort', wake, { once: true });
-    });
+    await sleepUnlessAborted(sleep, options.signal);
   }
 }

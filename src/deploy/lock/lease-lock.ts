@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { ExitCode } from '../../core/errors.js';
 import { KubeApiError, Leases, type KubeClient, type LeaseRecord } from '../../kube/index.js';
 import { deployError } from '../errors.js';
+import { sleepUnlessAborted as sleep } from '../../core/abort.js';
 
 export interface LockHolder {
   id: string;
@@ -95,19 +96,6 @@ export function describeHolder(holder: LockHolder | undefined, now = Date.now())
   const commit = holder.commit === undefined ? '' : `, commit ${holder.commit.slice(0, 12)}`;
   return `${holder.who} (${holder.app} ${holder.env}${commit}, pid ${holder.pid} on ${holder.host}, started ${age}s ago)`;
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 const isConflict = (error: unknown): boolean => error instanceof KubeApiError && error.status === 409;
 

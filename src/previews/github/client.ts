@@ -6,6 +6,7 @@
  */
 import { ChartroomError, ExitCode } from '../../core/errors.js';
 import { packageInfo } from '../../core/package-info.js';
+import { sleepUnlessAborted as sleep } from '../../core/abort.js';
 
 export class GitHubApiError extends ChartroomError {
   constructor(
@@ -36,19 +37,6 @@ export interface GitHubApiOptions {
   fetch?: typeof fetch;
   retries?: number;
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 export class GitHubApi {
   private readonly fetch: typeof fetch;
