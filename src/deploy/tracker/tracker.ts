@@ -124,6 +124,9 @@ export class RolloutTracker {
 
   /** Resolves when every workload of the release is rolled out (or the tracker stops). */
   whenReady(): Promise<void> {
+    // Bring the progress stream up to date first: the rollout may have finished between two
+    // evaluations, and the last progress a user (or a script) sees must be the ready state.
+    this.evaluate();
     if (this.isReady()) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
