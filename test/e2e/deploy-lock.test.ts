@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { V1Lease } from '../../src/kube/index.js';
 import {
   events,
-  exampleApp,
+  deployArgs,
+  jsonDeployArgs,
   releaseStatuses,
   runDeploy,
   sandbox,
@@ -22,7 +23,7 @@ describe('one deploy per release at a time', () => {
   it('a second deploy fails clearly or waits; SIGINT stops the first (Helm marks the release failed) and the second goes on', async () => {
     const ns = await testNamespace('deploy-lock');
     const box = sandbox();
-    const base = ['--output', 'json', 'deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns];
+    const base = jsonDeployArgs(ns);
 
     const first = startDeploy([...base, '--timeout', '3m', ...slowRollout], box.env);
     await waitForStatus(ns, /^1:pending-install$/);
@@ -33,10 +34,7 @@ describe('one deploy per release at a time', () => {
     );
 
     // With --lock-timeout 0s the second deploy fails at once, saying who holds the release.
-    const refused = await runDeploy(
-      ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns, '--lock-timeout', '0s'],
-      box.env,
-    );
+    const refused = await runDeploy(deployArgs(ns, '--lock-timeout', '0s'), box.env);
     expect(refused.code).toBe(9);
     expect(refused.stderr).toMatch(
       new RegExp(
@@ -120,10 +118,7 @@ describe('one deploy per release at a time', () => {
     };
     // Alive on another machine (renewed just now): refused, naming it.
     await put(lease(new Date(), 'runner-7'));
-    const refused = await runDeploy(
-      ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns, '--lock-timeout', '0s'],
-      box.env,
-    );
+    const refused = await runDeploy(deployArgs(ns, '--lock-timeout', '0s'), box.env);
     expect(refused.code).toBe(9);
     expect(refused.stderr).toContain(
       'is being deployed by ci@runner-7 (webapp staging, pid 4242 on runner-7',
@@ -137,10 +132,7 @@ describe('one deploy per release at a time', () => {
       namespace: ns,
     });
     await put(lease(new Date(Date.now() - 5 * 60_000), 'runner-7'));
-    const result = await runDeploy(
-      ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns, '--lock-timeout', '0s'],
-      box.env,
-    );
+    const result = await runDeploy(deployArgs(ns, '--lock-timeout', '0s'), box.env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(
       'took over the deploy lock of a deploy that stopped (its lock expired: ci@runner-7',

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   events,
-  exampleApp,
+  deployArgs,
+  jsonDeployArgs,
   releaseStatuses,
   runDeploy,
   sandbox,
@@ -45,7 +46,7 @@ describe('recovering releases left pending by killed deploys', () => {
   it('rolls a pending upgrade back to the last deployed revision, then deploys', async () => {
     const ns = await testNamespace('deploy-recover');
     const box = sandbox();
-    const base = ['--output', 'json', 'deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns];
+    const base = jsonDeployArgs(ns);
     expect((await runDeploy(base, box.env)).code).toBe(0);
 
     const killed = startDeploy([...base, '--timeout', '3m', ...slowRollout], box.env);
@@ -55,10 +56,7 @@ describe('recovering releases left pending by killed deploys', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(await releaseStatuses(ns)).toEqual(['1:deployed', '2:pending-upgrade']);
 
-    const next = await runDeploy(
-      ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns, '--lock-timeout', '0s'],
-      box.env,
-    );
+    const next = await runDeploy(deployArgs(ns, '--lock-timeout', '0s'), box.env);
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toContain(
       'took over the deploy lock of a deploy that stopped (its process is gone: e2e@chartroom',
@@ -88,29 +86,12 @@ describe('recovering releases left pending by killed deploys', () => {
   it('uninstalls a first install that never completed, then installs', async () => {
     const ns = await testNamespace('deploy-recover');
     const box = sandbox();
-    const killed = startDeploy(
-      [
-        '--output',
-        'json',
-        'deploy',
-        '--env',
-        'staging',
-        '--app',
-        exampleApp,
-        '--namespace',
-        ns,
-        ...slowRollout,
-      ],
-      box.env,
-    );
+    const killed = startDeploy(jsonDeployArgs(ns, ...slowRollout), box.env);
     await midRollout(killed);
     await killGroup(killed);
     expect(await releaseStatuses(ns)).toEqual(['1:pending-install']);
 
-    const next = await runDeploy(
-      ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns],
-      box.env,
-    );
+    const next = await runDeploy(deployArgs(ns), box.env);
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toMatch(
       /recovered: release webapp was stuck in pending-install at revision 1, .*; uninstalled it \(its first install never completed\)/,
@@ -121,30 +102,13 @@ describe('recovering releases left pending by killed deploys', () => {
   it('a SIGKILL of chartroom alone still reaches helm, as SIGTERM: the release is marked failed, not left pending', async () => {
     const ns = await testNamespace('deploy-recover');
     const box = sandbox();
-    const run = startDeploy(
-      [
-        '--output',
-        'json',
-        'deploy',
-        '--env',
-        'staging',
-        '--app',
-        exampleApp,
-        '--namespace',
-        ns,
-        ...slowRollout,
-      ],
-      box.env,
-    );
+    const run = startDeploy(jsonDeployArgs(ns, ...slowRollout), box.env);
     await midRollout(run);
     process.kill(run.child.pid ?? 0, 'SIGKILL');
     await run.exited;
     await waitForStatus(ns, /^1:failed$/, 30);
 
-    const next = await runDeploy(
-      ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns],
-      box.env,
-    );
+    const next = await runDeploy(deployArgs(ns), box.env);
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).not.toContain('recovered:');
     expect(await releaseStatuses(ns)).toEqual(['1:superseded', '2:deployed']);

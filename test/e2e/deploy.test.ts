@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findPeer } from '../../src/core/peers.js';
 import type { V1Secret } from '../../src/kube/index.js';
-import { exampleApp, events, runDeploy, sandbox, stagingSecrets } from './deploy-support/app.js';
+import {
+  deployArgs,
+  exampleApp,
+  events,
+  jsonDeployArgs,
+  runDeploy,
+  sandbox,
+  stagingSecrets,
+} from './deploy-support/app.js';
 import { kube, testNamespace } from './harness.js';
 
 const markers = [stagingSecrets.db_password, stagingSecrets.session_secret];
@@ -61,35 +69,19 @@ describe('chartroom deploy of the example app', () => {
     const traceFile = `/dev/shm/chartroom-deploy-trace-${process.pid}.txt`;
     let result;
     try {
-      result = await runDeploy(
-        [
-          '--output',
-          'json',
-          'deploy',
-          '--env',
-          'staging',
-          '--app',
-          exampleApp,
-          '--namespace',
-          ns,
-          '--timeout',
-          '3m',
-        ],
-        box.env,
-        [
-          strace,
-          '-f',
-          '--seccomp-bpf',
-          '-y',
-          '-qq',
-          '-s',
-          '65536',
-          '-e',
-          'trace=execve,write,pwrite64,writev,pwritev,pwritev2',
-          '-o',
-          traceFile,
-        ],
-      );
+      result = await runDeploy(jsonDeployArgs(ns, '--timeout', '3m'), box.env, [
+        strace,
+        '-f',
+        '--seccomp-bpf',
+        '-y',
+        '-qq',
+        '-s',
+        '65536',
+        '-e',
+        'trace=execve,write,pwrite64,writev,pwritev,pwritev2',
+        '-o',
+        traceFile,
+      ]);
       if (!existsSync(traceFile)) throw new Error(`strace wrote no trace: ${result.stderr}`);
       const trace = parseTrace(readFileSync(traceFile, 'utf8'));
 
@@ -156,10 +148,7 @@ describe('chartroom deploy of the example app', () => {
     expect(decoded).toEqual(stagingSecrets);
 
     // A second deploy is revision 2 with the same values digest; the history lists both.
-    const again = await runDeploy(
-      ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', ns],
-      box.env,
-    );
+    const again = await runDeploy(deployArgs(ns), box.env);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain(`✓ deployed webapp to staging: release webapp revision 2 in ${ns}`);
     const history = await runDeploy(['--output', 'json', 'deploy', 'history', '--namespace', ns], box.env);

@@ -17,6 +17,16 @@ export const exampleApp = join(repoRoot, 'examples', 'webapp');
 export const demoKey = join(exampleApp, 'demo-age-key.txt');
 export const mainScript = join(repoRoot, 'src', 'cli', 'main.ts');
 
+/** `chartroom deploy` of the example app's staging env into `namespace`, then any extra flags. */
+export function deployArgs(namespace: string, ...extra: string[]): string[] {
+  return ['deploy', '--env', 'staging', '--app', exampleApp, '--namespace', namespace, ...extra];
+}
+
+/** The same with `--output json`, for tests that read the event stream. */
+export function jsonDeployArgs(namespace: string, ...extra: string[]): string[] {
+  return ['--output', 'json', ...deployArgs(namespace, ...extra)];
+}
+
 /** The staging secrets of the example, as they are in clear (they are demo values). */
 export const stagingSecrets = {
   db_username: 'cart_service',
