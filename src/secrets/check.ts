@@ -11,7 +11,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { yamlLibrary } from './yaml-library.js';
 import { CONFIG_FILE_NAME, SopsConfig } from './config.js';
 import { formatForPath, storeFor } from './stores/index.js';
 import { isSopsFile } from './status.js';
@@ -69,6 +70,7 @@ interface ScalarHit {
 }
 
 function yamlScalars(text: string): ScalarHit[] {
+  const { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } = yamlLibrary();
   const counter = new LineCounter();
   const hits: ScalarHit[] = [];
   const visit = (node: Node | null, path: string): void => {

@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { CryptRules } from './crypt.js';
 import { compileGoRegex } from './goregex.js';
+import { yamlLibrary } from './yaml-library.js';
 import { RULE_FIELDS } from './metadata.js';
 import { parseAgeRecipients } from './keys/age.js';
 import { parsePgpFingerprints } from './keys/pgp.js';
@@ -114,7 +114,7 @@ export class SopsConfig {
     }
     let raw: unknown;
     try {
-      raw = parseYaml(text) ?? {};
+      raw = yamlLibrary().parse(text) ?? {};
     } catch (cause) {
       throw new Error(`error loading config: Could not unmarshal config file: ${(cause as Error).message}`, {
         cause,

@@ -1,6 +1,7 @@
 /**
- * age master keys (age-encryption): the data key is written as an armored age file with one
- * X25519 (or hybrid post-quantum) recipient, as sops's age keysource does. Identities are found
+ * age master keys: the data key is written as an armored age file with one X25519 (or hybrid
+ * post-quantum) recipient, as sops's age keysource does. X25519 keys, what nearly every sops user
+ * has, are handled on node:crypto (age-x25519.ts); hybrid keys load the age-encryption library. Identities are found
  * where sops looks: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, then
  * $XDG_CONFIG_HOME/sops/age/keys.txt (or ~/.config/sops/age/keys.txt).
  */
@@ -11,13 +12,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KeyContext, MasterKey } from './types.js';
+import { decryptX25519, encryptX25519, isX25519Identity, isX25519Recipient } from './age-x25519.js';
 import { splitCommandLine } from '../shell.js';
 
 const run = promisify(execFile);
 
 type AgeModule = typeof AgeEncryption;
 let ageModule: Promise<AgeModule> | undefined;
-/** Loaded on first use: most commands never touch age. */
+/** Loaded on first use, and only for hybrid post-quantum keys (it takes ~130 ms to load). */
 function loadAge(): Promise<AgeModule> {
   ageModule ??= import('age-encryption');
   return ageModule;
@@ -54,9 +56,13 @@ export class AgeKey implements MasterKey {
   }
 
   async encrypt(dataKey: Uint8Array): Promise<void> {
-    const age = await loadAge();
-    const encrypter = new age.Encrypter();
     try {
+      if (isX25519Recipient(this.recipient)) {
+        this.encryptedKey = encryptX25519([this.recipient], dataKey);
+        return;
+      }
+      const age = await loadAge();
+      const encrypter = new age.Encrypter();
       encrypter.addRecipient(this.recipient);
       this.encryptedKey = age.armor.encode(await encrypter.encrypt(dataKey));
     } catch (cause) {
@@ -68,7 +74,6 @@ export class AgeKey implements MasterKey {
   }
 
   async decrypt(ctx: KeyContext): Promise<Uint8Array> {
-    const age = await loadAge();
     const { identities, sources, errors } = await loadIdentities(ctx, this.recipient);
     if (identities.length === 0) {
       const tried =
@@ -79,9 +84,11 @@ export class AgeKey implements MasterKey {
         `failed to load age identities${errors.length > 0 ? `: ${errors.join('; ')}` : ''} (looked in ${tried})`,
       );
     }
-    const decrypter = new age.Decrypter();
-    for (const identity of identities) decrypter.addIdentity(identity);
     try {
+      if (identities.every(isX25519Identity)) return decryptX25519(this.encryptedKey, identities);
+      const age = await loadAge();
+      const decrypter = new age.Decrypter();
+      for (const identity of identities) decrypter.addIdentity(identity);
       return await decrypter.decrypt(age.armor.decode(this.encryptedKey));
     } catch (cause) {
       throw new Error(`failed to decrypt sops data key with age: ${(cause as Error).message}`, { cause });

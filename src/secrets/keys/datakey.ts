@@ -5,7 +5,6 @@
  * groups recover it.
  */
 import { randomBytes } from 'node:crypto';
-import { combine, split } from 'shamir-secret-sharing';
 import { DEFAULT_DECRYPTION_ORDER, type KeyContext, type MasterKey } from './types.js';
 
 export type KeyGroup = MasterKey[];
@@ -32,6 +31,8 @@ export async function wrapDataKey(
       throw new Error('could not split data key into parts for Shamir: threshold must be at least 2');
     if (stored > groups.length)
       throw new Error('could not split data key into parts for Shamir: parts cannot be less than threshold');
+    // Loaded only for several key groups: most files have one, and the library costs ~20 ms.
+    const { split } = await import('shamir-secret-sharing');
     // The library insists on plain Uint8Arrays (not Buffers).
     parts = await split(new Uint8Array(dataKey), groups.length, stored);
   }
@@ -137,6 +138,7 @@ export async function unwrapDataKey(
   if (groups.length > 1) {
     if (parts.length < threshold || parts.length < 2) throw report();
     try {
+      const { combine } = await import('shamir-secret-sharing');
       return await combine(parts.map((p) => new Uint8Array(p)));
     } catch (cause) {
       throw new Error(`could not get data key from shamir parts: ${(cause as Error).message}`, { cause });

@@ -4,19 +4,7 @@
  * decides its AAD. The `yaml` library parses; this module maps its comment positions onto the
  * head/line/foot comments go-yaml would have produced, in the order sops puts them in the tree.
  */
-import {
-  type Document,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type Node,
-  parseAllDocuments,
-  type Scalar,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml';
+import type { Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { Comment, TreeBranch, type TreeItem, type TreeValue } from '../../tree.js';
 import { stringFromBytes } from '../../cipher.js';
 import { GoTime, parseYamlTimestamp } from '../../gotime.js';
@@ -24,6 +12,7 @@ import { parseGoBool } from '../../gofmt.js';
 import { NonStringKeyError } from '../types.js';
 import { resolvePlain, type Resolved } from './resolve.js';
 import { fastParseYaml, Unsupported } from './fast-parse.js';
+import { yamlLibrary } from '../../yaml-library.js';
 
 const TAG_PREFIX = 'tag:yaml.org,2002:';
 
@@ -55,7 +44,7 @@ class Converter {
 
   private deref(node: Node | null): Node | null {
     let n = node;
-    for (let i = 0; n !== null && isAlias(n); i++) {
+    for (let i = 0; n !== null && yamlLibrary().isAlias(n); i++) {
       if (i > 100) this.fail('alias cycle', n);
       n = (n.resolve(this.doc) as Node | undefined) ?? this.fail(`unknown anchor ${n.source}`, n);
     }
@@ -111,7 +100,7 @@ class Converter {
   key(node: Node | null): string {
     const k = this.deref(node);
     if (k === null) this.keyError(null);
-    if (!isScalar(k)) return this.fail('YAML mapping keys must be scalars', k);
+    if (!yamlLibrary().isScalar(k)) return this.fail('YAML mapping keys must be scalars', k);
     const v = this.scalar(k);
     if (typeof v !== 'string') this.keyError(v);
     return v;
@@ -143,9 +132,9 @@ class Converter {
   value(node: Node | null): TreeValue {
     const n = this.deref(node);
     if (n === null) return null;
-    if (isMap(n)) return this.map(n, true);
-    if (isSeq(n)) return this.seq(n, true);
-    if (isScalar(n)) return this.scalar(n);
+    if (yamlLibrary().isMap(n)) return this.map(n, true);
+    if (yamlLibrary().isSeq(n)) return this.seq(n, true);
+    if (yamlLibrary().isScalar(n)) return this.scalar(n);
     return this.fail('unsupported YAML node', n);
   }
 
@@ -160,19 +149,21 @@ class Converter {
       push(skipFirstLine ? before.slice(1) : before);
     }
     for (const pair of node.items) {
-      if (!isPair(pair)) continue;
+      if (!yamlLibrary().isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
       const valueNode = pair.value as Node | null;
-      if (keyNode !== null && isScalar(keyNode)) push(commentLines(keyNode.commentBefore));
+      if (keyNode !== null && yamlLibrary().isScalar(keyNode)) push(commentLines(keyNode.commentBefore));
       const key = this.key(keyNode);
-      if (keyNode !== null && isScalar(keyNode)) push(commentLines(keyNode.comment));
+      if (keyNode !== null && yamlLibrary().isScalar(keyNode)) push(commentLines(keyNode.comment));
       const target = this.deref(valueNode);
-      if (target !== null && (isMap(target) || isSeq(target))) {
+      if (target !== null && (yamlLibrary().isMap(target) || yamlLibrary().isSeq(target))) {
         // `key: # comment` with the collection below: go-yaml makes it the key's line comment,
         // which sops keeps in this (the parent) branch.
         const keyLine = this.keyLineComment(keyNode, valueNode);
         if (keyLine) push(commentLines(target.commentBefore).slice(0, 1));
-        const value = isMap(target) ? this.map(target, true, keyLine) : this.seq(target, true, keyLine);
+        const value = yamlLibrary().isMap(target)
+          ? this.map(target, true, keyLine)
+          : this.seq(target, true, keyLine);
         items.push({ key, value });
       } else {
         if (valueNode !== null) push(commentLines(valueNode.commentBefore));
@@ -207,10 +198,10 @@ class Converter {
     for (const item of node.items as (Node | null)[]) {
       if (item !== null) out.push(...commentLines(item.commentBefore));
       const target = this.deref(item);
-      if (target !== null && isMap(target)) {
+      if (target !== null && yamlLibrary().isMap(target)) {
         out.push(this.map(target, false));
         out.push(...commentLines(target.comment));
-      } else if (target !== null && isSeq(target)) {
+      } else if (target !== null && yamlLibrary().isSeq(target)) {
         out.push(this.seq(target, false));
         out.push(...commentLines(target.comment));
       } else {
@@ -256,7 +247,7 @@ export function parseYamlDocuments(text: string): TreeBranch[] {
 
 /** The full parser: any YAML the `yaml` library reads, comments placed as closely as it allows. */
 export function parseWithLibrary(src: string): TreeBranch[] {
-  const docs = parseAllDocuments(src, {
+  const docs = yamlLibrary().parseAllDocuments(src, {
     schema: 'failsafe',
     merge: false,
     uniqueKeys: true,
@@ -276,22 +267,22 @@ export function parseWithLibrary(src: string): TreeBranch[] {
     const conv = new Converter(src, doc);
     const items: TreeItem[] = commentLines(doc.commentBefore).map((c) => ({ key: c, value: null }));
     const root = doc.contents as Node | null;
-    if (root !== null && isSeq(root)) {
+    if (root !== null && yamlLibrary().isSeq(root)) {
       throw new Error(
         i === 0
           ? 'yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into map[string]interface {}'
           : 'YAML documents that are sequences are not supported',
       );
     }
-    if (root !== null && isMap(root)) {
+    if (root !== null && yamlLibrary().isMap(root)) {
       items.push(...conv.map(root, true).items);
     } else if (
       root !== null &&
-      isScalar(root) &&
+      yamlLibrary().isScalar(root) &&
       !(root.value === null || (root.type === 'PLAIN' && root.value === ''))
     ) {
       throw new Error('YAML documents that are values are not supported');
-    } else if (root !== null && isAlias(root)) {
+    } else if (root !== null && yamlLibrary().isAlias(root)) {
       throw new Error('YAML documents that are aliases are not supported');
     }
     for (const c of commentLines(doc.comment)) items.push({ key: c, value: null });
