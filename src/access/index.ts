@@ -8,10 +8,12 @@
 import type { AccessServerPluginOptions } from './server.js';
 
 export type { AccessServerPluginOptions } from './server.js';
-export { getClusterToken, tokenCacheDir, type GetTokenOptions, type TokenResult } from './token/get-token.js';
+export { getClusterToken, type GetTokenOptions, type TokenResult } from './token/get-token.js';
+export { tokenCacheDir } from './token/cache.js';
 export {
   formatExecCredential,
   readExecInfo,
+  tokenCommandOutput,
   defaultExecApiVersion,
   type ExecInfo,
 } from './token/exec-credential.js';

@@ -31,7 +31,7 @@ export const accessGroup: CommandGroup = (program: Command, io: CliIo) => {
     .option('--no-cache', 'sign a new token even if a cached one is still good')
     .action(async (options: TokenFlags, command: Command) => {
       const ctx = contextFor(command, io);
-      const { getClusterToken, readExecInfo, formatExecCredential } = await import('../access/index.js');
+      const { getClusterToken, readExecInfo, tokenCommandOutput } = await import('../access/index.js');
       const execInfo = readExecInfo(ctx.env);
       const result = await getClusterToken({
         clusterId: options.clusterId,
@@ -45,18 +45,7 @@ export const accessGroup: CommandGroup = (program: Command, io: CliIo) => {
           ? { prompt: (question: string) => promptOnStderr(io, question) }
           : {}),
       });
-      if (options.tokenOnly === true) {
-        ctx.out.raw(result.token + '\n');
-        return;
-      }
-      ctx.out.raw(
-        formatExecCredential({
-          apiVersion: execInfo.apiVersion,
-          token: result.token,
-          expiration: result.expiration,
-          interactive: execInfo.interactive,
-        }) + '\n',
-      );
+      ctx.out.raw(tokenCommandOutput({ ...result, tokenOnly: options.tokenOnly === true, env: ctx.env }));
     });
 
   registerAccessKubeconfig(access, io);

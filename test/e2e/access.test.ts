@@ -148,12 +148,10 @@ describe('access: kubectl → chartroom token → kube-apiserver → Chartroom w
       signal: controller.signal,
       maxSleepMs: 1000,
     });
-    // The exec plugin kubectl runs: this checkout's CLI.
+    // The exec plugin kubectl runs: this checkout's executable as installed (the launcher, whose
+    // warm path answers cached tokens; dist/ is built by `npm ci`, else it runs the sources).
     const plugin = join(dir, 'chartroom');
-    writeFileSync(
-      plugin,
-      `#!/bin/sh\ncd ${repo} && exec ${process.execPath} --import tsx ${join(repo, 'src/cli/main.ts')} "$@"\n`,
-    );
+    writeFileSync(plugin, `#!/bin/sh\nexec ${process.execPath} ${join(repo, 'bin/chartroom.js')} "$@"\n`);
     chmodSync(plugin, 0o755);
     const generated = await chartroom(alice, [
       'access',

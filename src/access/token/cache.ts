@@ -6,7 +6,8 @@
  *
  * Files are 0600 in a 0700 folder, written to a temp file and renamed (readers never see half a
  * file), and a lock file keeps concurrent kubectl calls from all refreshing (and prompting) at once.
- * This module imports only node built-ins: the warm path of `chartroom access token` is this file.
+ * This module imports only node built-ins (and core/peers, which does too): it is bundled into the
+ * launcher's warm path (warm-path.ts).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -21,6 +22,12 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cacheRoot } from '../../core/peers.js';
+
+/** `<cache>/access/tokens`: one file per cluster, region, role and credential set. */
+export function tokenCacheDir(env: NodeJS.ProcessEnv): string {
+  return join(cacheRoot(env), 'access', 'tokens');
+}
 
 export const refreshBeforeExpiryMs = 60_000;
 /** A lock older than this belongs to a process that died mid-refresh (an MFA prompt left open counts). */

@@ -43,3 +43,26 @@ export function formatExecCredential(options: {
     },
   });
 }
+
+/**
+ * What `chartroom access token` prints for a token: the token alone with --token-only, else the
+ * ExecCredential in the version kubectl asked for. Shared by the CLI and the launcher's warm path,
+ * whose outputs must be the same bytes.
+ */
+export function tokenCommandOutput(options: {
+  token: string;
+  expiration: Date;
+  tokenOnly: boolean;
+  env: NodeJS.ProcessEnv;
+}): string {
+  if (options.tokenOnly) return options.token + '\n';
+  const info = readExecInfo(options.env);
+  return (
+    formatExecCredential({
+      apiVersion: info.apiVersion,
+      token: options.token,
+      expiration: options.expiration,
+      interactive: info.interactive,
+    }) + '\n'
+  );
+}

@@ -3,13 +3,11 @@
  * cache and return. The signer and the AWS SDK are imported only on a miss, so a warm call costs
  * one stat and one small file read.
  */
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
-import { cacheRoot } from '../../core/peers.js';
 import { UsageError } from '../../core/errors.js';
-import { TokenCache, tokenCacheKey, type CachedToken } from './cache.js';
+import { TokenCache, tokenCacheDir, tokenCacheKey, type CachedToken } from './cache.js';
 import type { Prompt } from './credentials.js';
 import { defaultRegion } from './region.js';
+import { defaultSessionName } from './session-name.js';
 
 export interface GetTokenOptions {
   clusterId: string;
@@ -29,10 +27,6 @@ export interface GetTokenOptions {
 export interface TokenResult extends CachedToken {
   fromCache: boolean;
   region: string;
-}
-
-export function tokenCacheDir(env: NodeJS.ProcessEnv): string {
-  return join(cacheRoot(env), 'access', 'tokens');
 }
 
 export async function getClusterToken(options: GetTokenOptions): Promise<TokenResult> {
@@ -89,15 +83,4 @@ export async function getClusterToken(options: GetTokenOptions): Promise<TokenRe
       return { ...fresh, fromCache: false, region };
     },
   });
-}
-
-/** `chartroom-<user>`, reduced to what STS allows in a session name ([\w+=,.@-], 2–64 chars). */
-function defaultSessionName(): string {
-  let user = 'user';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): keep the generic name.
-  }
-  return `chartroom-${user}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
