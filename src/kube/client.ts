@@ -144,12 +144,19 @@ export class KubeClient {
   /** A JSON merge patch; returns the patched object. */
   async mergePatch<T extends KubernetesObject>(ref: ObjectRef, patch: object): Promise<T> {
     try {
+      // The client finds the object by the body's metadata, so the ref's name and namespace are
+      // merged into whatever metadata the patch carries (annotations, finalizers, resourceVersion).
+      const { metadata, ...rest } = patch as { metadata?: object };
       return await this.objects.patch<T>(
         {
           apiVersion: ref.apiVersion,
           kind: ref.kind,
-          metadata: { name: ref.name, ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }) },
-          ...patch,
+          ...rest,
+          metadata: {
+            ...metadata,
+            name: ref.name,
+            ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
+          },
         } as T,
         undefined,
         undefined,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterStatus, downCluster, upCluster } from '../../src/cluster/index.js';
-import type { V1Deployment, V1Node, V1Pod } from '../../src/kube/index.js';
+import type { V1Deployment, V1Node, V1Pod, V1PodDisruptionBudget } from '../../src/kube/index.js';
 import { eventually, helm, kube, kubectl, ok, testNamespace } from './harness.js';
 
 describe('the local control plane', () => {
@@ -183,6 +183,12 @@ describe('the local control plane', () => {
       { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', name: 'db', namespace: ns },
       { spec: { minAvailable: 1 } },
     );
+    // A patch that carries its own metadata still addresses the object the ref names.
+    const labelled = await kube().mergePatch<V1PodDisruptionBudget>(
+      { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', name: 'db', namespace: ns },
+      { metadata: { labels: { relaxed: 'yes' } } },
+    );
+    expect(labelled.metadata).toMatchObject({ name: 'db', namespace: ns, labels: { relaxed: 'yes' } });
     const allowed = await eventually(async () => {
       const result = await kube().evict(ns, name);
       return result.evicted ? result : undefined;

@@ -229,7 +229,7 @@ describe('previews over restarts, load and time', () => {
     // `pinned` is kept past the TTL (the keep annotation, e.g. `kubectl annotate namespace … chartroom.dev/preview-keep=true`).
     await kube().mergePatch(
       { apiVersion: 'v1', kind: 'Namespace', name: pinnedNs },
-      { metadata: { name: pinnedNs, annotations: { [previewAnnotations.keep]: 'true' } } },
+      { metadata: { annotations: { [previewAnnotations.keep]: 'true' } } },
     );
     await waitForPreview(server.url, pinnedNs, (row) => row.status === 'ready');
 

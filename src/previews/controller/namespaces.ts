@@ -51,9 +51,7 @@ export async function annotate(
     await kube.mergePatch(
       { apiVersion: 'v1', kind: 'Namespace', name: namespace },
       {
-        // The patch's metadata replaces the one mergePatch builds from the ref: name it again.
         metadata: {
-          name: namespace,
           annotations,
           ...(resourceVersion === undefined ? {} : { resourceVersion }),
         },
