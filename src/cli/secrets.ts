@@ -545,13 +545,17 @@ function registerExec(secrets: Command, io: CliIo): void {
         }
         const input = await requireFile(ctx, file);
         const order = await decryptionOrder(opts.decryptionOrder, ctx.env);
-        const doc = await api.decryptToTree(rt, {
-          input: input.data,
-          path: input.path,
-          outputType: 'dotenv',
-          ...(opts.ignoreMac === true ? { ignoreMac: true } : {}),
-          ...(order === undefined ? {} : { decryptionOrder: order }),
-        });
+        const doc = await api.decryptToTree(
+          rt,
+          {
+            input: input.data,
+            path: input.path,
+            outputType: 'dotenv',
+            ...(opts.ignoreMac === true ? { ignoreMac: true } : {}),
+            ...(order === undefined ? {} : { decryptionOrder: order }),
+          },
+          { rememberIvs: false },
+        );
         const code = await api.execWithEnv({
           command,
           env: ctx.env,

@@ -50,4 +50,25 @@ describe('ValueCipher', () => {
       expect(ivOf(again), `${type} ${plain}`).not.toBe(ivOf(enc));
     }
   });
+
+  it('reads odd values as sops\'s regex does (fields split at the last match, text after "]")', () => {
+    const cipher = new ValueCipher({ rememberIvs: false });
+    const good = sealed('hello', 'str');
+    expect(cipher.decrypt(`${good} trailing`, key, AAD)).toBe('hello');
+    const noData = good.replace(/data:[^,]+/, 'data:');
+    expect(() => cipher.decrypt(noData, key, AAD)).toThrow("does not match sops' data format");
+    // A tag split differently between data and tag still opens: Go takes the last 16 bytes.
+    const data = Buffer.from(/data:([^,]+)/.exec(good)?.[1] ?? '', 'base64');
+    const tag = Buffer.from(/tag:([^,]+)/.exec(good)?.[1] ?? '', 'base64');
+    const moved = good
+      .replace(/data:[^,]+/, `data:${Buffer.concat([data, tag.subarray(0, 4)]).toString('base64')}`)
+      .replace(/tag:[^,]+/, `tag:${tag.subarray(4).toString('base64')}`);
+    expect(cipher.decrypt(moved, key, AAD)).toBe('hello');
+  });
+
+  it('draws a fresh IV for every value', () => {
+    const cipher = new ValueCipher();
+    const ivs = new Set(Array.from({ length: 2000 }, () => ivOf(cipher.encrypt('same', key, AAD))));
+    expect(ivs.size).toBe(2000);
+  });
 });

@@ -73,9 +73,30 @@ function b64(part: string, what: string): Buffer {
   return Buffer.from(part, 'base64');
 }
 
+const PREFIX = 'ENC[AES256_GCM,data:';
+const FIELD_PREFIXES = ['', 'iv:', 'tag:', 'type:'];
+
+/**
+ * The four fields of a stored value as sops's regex reads them. What sops writes (four non-empty
+ * fields without commas, `]` only at the end) is split directly, faster and with the same
+ * result; anything else goes through the regex, whose greedy groups decide.
+ */
+function fields(value: string): string[] | undefined {
+  if (value.startsWith(PREFIX) && value.endsWith(']')) {
+    const parts = value.slice(PREFIX.length, -1).split(',');
+    const simple =
+      parts.length === 4 &&
+      parts.every(
+        (p, i) => p.length > (FIELD_PREFIXES[i] ?? '').length && p.startsWith(FIELD_PREFIXES[i] ?? ''),
+      ) &&
+      !(parts[3] ?? '').includes(']');
+    if (simple) return parts.map((p, i) => p.slice((FIELD_PREFIXES[i] ?? '').length));
+  }
+  return ENC_RE.exec(value)?.slice(1);
+}
+
 function parse(value: string): Parsed {
-  const m = ENC_RE.exec(value);
-  const [, data, iv, tag, type] = m ?? [];
+  const [data, iv, tag, type] = fields(value) ?? [];
   if (data === undefined || iv === undefined || tag === undefined || type === undefined) {
     throw new Error(`Input string ${value} does not match sops' data format`);
   }
@@ -118,8 +139,38 @@ function decode(type: string, bytes: Buffer): Leaf {
   }
 }
 
+/**
+ * Fresh random IVs, drawn from the CSPRNG in batches: one call per IV cost more than the AES
+ * work on a 10,000-value file. Each IV is handed out once; a spent batch is never refilled.
+ */
+const IV_BATCH = 512;
+let ivPool = Buffer.alloc(0);
+let ivNext = 0;
+
+function freshIv(): Buffer {
+  if (ivNext + NONCE_SIZE > ivPool.length) {
+    ivPool = randomBytes(NONCE_SIZE * IV_BATCH);
+    ivNext = 0;
+  }
+  ivNext += NONCE_SIZE;
+  return ivPool.subarray(ivNext - NONCE_SIZE, ivNext);
+}
+
+export interface ValueCipherOptions {
+  /**
+   * Remember each decrypted value's IV for encrypting it again (edit, set, rotate keep unchanged
+   * values byte-identical). Off for a plain decrypt, which never encrypts.
+   */
+  rememberIvs?: boolean;
+}
+
 export class ValueCipher {
   private readonly stash = new Map<string, Buffer>();
+  private readonly rememberIvs: boolean;
+
+  constructor(options: ValueCipherOptions = {}) {
+    this.rememberIvs = options.rememberIvs ?? true;
+  }
 
   private static stashKey(aad: string, type: SopsType, plain: Buffer): string {
     return `${aad}\u0000${type}\u0000${plain.toString('latin1')}`;
@@ -129,7 +180,7 @@ export class ValueCipher {
     if (isEmptyLeaf(value)) return '';
     const type = typeOf(value);
     const plain = toBytes(value);
-    const iv = this.stash.get(ValueCipher.stashKey(aad, type, plain)) ?? randomBytes(NONCE_SIZE);
+    const iv = this.stash.get(ValueCipher.stashKey(aad, type, plain)) ?? freshIv();
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const data = Buffer.concat([cipher.update(plain), cipher.final()]);
@@ -142,22 +193,23 @@ export class ValueCipher {
     if (text === '') return '';
     const { data, iv, tag, type } = parse(text);
     // Go's gcm.Open takes the last 16 bytes of data||tag as the tag, whatever the split in the file.
-    const sealed = Buffer.concat([data, tag]);
-    if (sealed.length < TAG_SIZE)
+    const sealed = tag.length === TAG_SIZE ? undefined : Buffer.concat([data, tag]);
+    if (sealed !== undefined && sealed.length < TAG_SIZE)
       throw new Error('Could not decrypt with AES_GCM: message authentication failed');
+    const body = sealed === undefined ? data : sealed.subarray(0, sealed.length - TAG_SIZE);
     let plain: Buffer;
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, iv);
       decipher.setAAD(Buffer.from(aad, 'utf8'));
-      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_SIZE));
-      plain = Buffer.concat([
-        decipher.update(sealed.subarray(0, sealed.length - TAG_SIZE)),
-        decipher.final(),
-      ]);
+      decipher.setAuthTag(sealed === undefined ? tag : sealed.subarray(sealed.length - TAG_SIZE));
+      const head = decipher.update(body);
+      const tail = decipher.final();
+      plain = tail.length === 0 ? head : Buffer.concat([head, tail]);
     } catch (cause) {
       throw new Error('Could not decrypt with AES_GCM: message authentication failed', { cause });
     }
     const value = decode(type, plain);
+    if (!this.rememberIvs) return value;
     const storedType: SopsType = value instanceof Comment ? 'comment' : typeOf(value);
     // Keyed by the exact decrypted bytes: an IV may be reused only when encrypting these same
     // bytes again (identical ciphertext). A value that normalizes ("007" → 7, "True" → true)

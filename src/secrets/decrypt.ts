@@ -1,5 +1,5 @@
 /** `decrypt` (with `--extract`), and the decrypted tree the library API and other commands use. */
-import { ValueCipher } from './cipher.js';
+import { ValueCipher, type ValueCipherOptions } from './cipher.js';
 import { decryptDocument } from './document.js';
 import { SecretsError } from './errors.js';
 import { keyContext, loadEncrypted, storesFor, type SecretsRuntime } from './runtime.js';
@@ -29,10 +29,12 @@ export interface DecryptedDocument extends EncryptedDocument {
 export async function decryptToTree(
   rt: SecretsRuntime,
   req: Omit<DecryptRequest, 'extract'>,
+  /** `rememberIvs: false` when nothing will be encrypted again (a plain decrypt). */
+  cipherOptions: ValueCipherOptions = {},
 ): Promise<DecryptedDocument> {
   const stores = storesFor(rt, req.path, req);
   const doc = loadEncrypted(stores.input, req.input);
-  const cipher = new ValueCipher();
+  const cipher = new ValueCipher(cipherOptions);
   const dataKey = await decryptDocument(doc, {
     ctx: keyContext(rt),
     cipher,
@@ -56,7 +58,7 @@ export function emitPlain(store: Store, doc: EncryptedDocument): Buffer {
 }
 
 export async function decryptContent(rt: SecretsRuntime, req: DecryptRequest): Promise<Buffer> {
-  const doc = await decryptToTree(rt, req);
+  const doc = await decryptToTree(rt, req, { rememberIvs: false });
   if (req.extract === undefined || req.extract.length === 0) return emitPlain(doc.output, doc);
   let value;
   try {

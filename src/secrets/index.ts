@@ -101,11 +101,15 @@ export async function loadSecrets(
 ): Promise<Record<string, PlainValue>> {
   const rt = runtime(options);
   const abs = resolve(rt.cwd, path);
-  const doc = await decryptToTree(rt, {
-    input: await readFile(abs),
-    path: abs,
-    ...(options.format === undefined ? {} : { inputType: options.format }),
-  });
+  const doc = await decryptToTree(
+    rt,
+    {
+      input: await readFile(abs),
+      path: abs,
+      ...(options.format === undefined ? {} : { inputType: options.format }),
+    },
+    { rememberIvs: false },
+  );
   const out: Record<string, PlainValue> = {};
   for (const branch of doc.branches) Object.assign(out, toPlain(branch));
   return out;
