@@ -57,6 +57,8 @@ describe('ValueCipher', () => {
     expect(cipher.decrypt(`${good} trailing`, key, AAD)).toBe('hello');
     const noData = good.replace(/data:[^,]+/, 'data:');
     expect(() => cipher.decrypt(noData, key, AAD)).toThrow("does not match sops' data format");
+    const broken = good.replace('type:str', 'type:st\nr');
+    expect(() => cipher.decrypt(broken, key, AAD)).toThrow("does not match sops' data format");
     // A tag split differently between data and tag still opens: Go takes the last 16 bytes.
     const data = Buffer.from(/data:([^,]+)/.exec(good)?.[1] ?? '', 'base64');
     const tag = Buffer.from(/tag:([^,]+)/.exec(good)?.[1] ?? '', 'base64');

@@ -74,24 +74,37 @@ function b64(part: string, what: string): Buffer {
 }
 
 const PREFIX = 'ENC[AES256_GCM,data:';
-const FIELD_PREFIXES = ['', 'iv:', 'tag:', 'type:'];
+/** What the regex's `.` does not match. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
 /**
  * The four fields of a stored value as sops's regex reads them. What sops writes (four non-empty
- * fields without commas, `]` only at the end) is split directly, faster and with the same
- * result; anything else goes through the regex, whose greedy groups decide.
+ * fields without commas or line breaks, `]` only at the end) is cut at its commas, faster and
+ * with the same result; anything else goes through the regex, whose greedy groups decide.
  */
 function fields(value: string): string[] | undefined {
-  if (value.startsWith(PREFIX) && value.endsWith(']')) {
-    const parts = value.slice(PREFIX.length, -1).split(',');
-    const simple =
-      parts.length === 4 &&
-      parts.every(
-        (p, i) => p.length > (FIELD_PREFIXES[i] ?? '').length && p.startsWith(FIELD_PREFIXES[i] ?? ''),
-      ) &&
-      !(parts[3] ?? '').includes(']');
-    if (simple) return parts.map((p, i) => p.slice((FIELD_PREFIXES[i] ?? '').length));
-  }
+  const iv = value.indexOf(',iv:', PREFIX.length);
+  const tag = value.indexOf(',tag:', iv + 4);
+  const type = value.indexOf(',type:', tag + 5);
+  const simple =
+    value.startsWith(PREFIX) &&
+    iv > PREFIX.length &&
+    tag > iv + 4 &&
+    type > tag + 5 &&
+    value.indexOf(']', type) === value.length - 1 &&
+    value.length > type + 7 &&
+    value.indexOf(',', PREFIX.length) === iv &&
+    value.indexOf(',', iv + 1) === tag &&
+    value.indexOf(',', tag + 1) === type &&
+    value.indexOf(',', type + 1) === -1 &&
+    !LINE_BREAK.test(value);
+  if (simple)
+    return [
+      value.slice(PREFIX.length, iv),
+      value.slice(iv + 4, tag),
+      value.slice(tag + 5, type),
+      value.slice(type + 6, -1),
+    ];
   return ENC_RE.exec(value)?.slice(1);
 }
 
@@ -180,7 +193,10 @@ export class ValueCipher {
     if (isEmptyLeaf(value)) return '';
     const type = typeOf(value);
     const plain = toBytes(value);
-    const iv = this.stash.get(ValueCipher.stashKey(aad, type, plain)) ?? freshIv();
+    // A new file has nothing stashed: skip building the lookup key.
+    const stashed =
+      this.stash.size === 0 ? undefined : this.stash.get(ValueCipher.stashKey(aad, type, plain));
+    const iv = stashed ?? freshIv();
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const data = Buffer.concat([cipher.update(plain), cipher.final()]);
