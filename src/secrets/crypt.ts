@@ -141,7 +141,8 @@ function walkSlice(
     const isComment = v instanceof Comment;
     if (isComment) level.push(v.value);
     list[i] = walkValue(v, path, stack, onLeaf, true, rules);
-    if (!isComment) stack[stack.length - 1] = level = [];
+    // A value ends the comment run before it (an empty run needs no new array).
+    if (!isComment && level.length > 0) stack[stack.length - 1] = level = [];
   });
   return list;
 }
@@ -167,7 +168,7 @@ function walkBranch(
     const valueIsComment = item.value instanceof Comment;
     if (item.value instanceof Comment) level.push(item.value.value);
     item.value = walkValue(item.value, rules.child(path, key), stack, onLeaf, false, rules);
-    if (!valueIsComment) stack[stack.length - 1] = level = [];
+    if (!valueIsComment && level.length > 0) stack[stack.length - 1] = level = [];
   }
   return branch;
 }

@@ -294,9 +294,11 @@ class Parser {
   }
 
   private takePending(): Comment[] {
+    this.blankSinceContent = false;
+    // Most lines have no comment before them: no arrays to make and throw away.
+    if (this.pending.length === 0) return [];
     const out = this.pending.map((p) => new Comment(p.text));
     this.pending = [];
-    this.blankSinceContent = false;
     return out;
   }
 

@@ -6,13 +6,14 @@
 /** How a scalar is spelled. sops never produces folded (`>`) scalars or non-empty flow collections. */
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal';
 
+/** Comment lists are replaced, never changed in place, so nodes without comments share one. */
 export interface Comments {
   /** Lines above the node. */
-  head: string[];
+  head: readonly string[];
   /** End-of-line comments after the node. */
-  line: string[];
+  line: readonly string[];
   /** Lines below the node (trailing comments of the enclosing mapping or sequence). */
-  foot: string[];
+  foot: readonly string[];
 }
 
 export interface YamlScalar extends Comments {
@@ -36,4 +37,7 @@ export interface YamlSeq extends Comments {
 
 export type YamlNode = YamlScalar | YamlMap | YamlSeq;
 
-export const noComments = (): Comments => ({ head: [], line: [], foot: [] });
+const NONE: readonly string[] = Object.freeze([]);
+
+/** A fresh node's comments: none. (A 10,000-value file has 20,000 nodes, most without any.) */
+export const noComments = (): Comments => ({ head: NONE, line: NONE, foot: NONE });

@@ -56,7 +56,7 @@ export interface ScalarPlacement {
   /** Best indentation, written as the indentation indicator of a literal that starts with a space. */
   best: number;
   /** End-of-line comments, written on a literal's header line. */
-  lineComments: string[];
+  lineComments: readonly string[];
 }
 
 /** Writes the scalar; returns true when it already wrote the line comments (literal header). */
@@ -132,7 +132,7 @@ function writeLiteral(cur: Cursor, text: string, at: ScalarPlacement): void {
 }
 
 /** `# …` after the value, further lines at `indent`; ends the line. */
-export function writeLineComments(cur: Cursor, comments: string[], indent: number): void {
+export function writeLineComments(cur: Cursor, comments: readonly string[], indent: number): void {
   comments.forEach((c, i) => {
     if (i === 0) cur.word(`#${c}`);
     else {
@@ -144,7 +144,7 @@ export function writeLineComments(cur: Cursor, comments: string[], indent: numbe
 }
 
 /** Whole-line comments at `indent`. */
-export function writeCommentLines(cur: Cursor, comments: string[], indent: number): void {
+export function writeCommentLines(cur: Cursor, comments: readonly string[], indent: number): void {
   for (const c of comments) {
     cur.at(indent);
     cur.text(`#${c}`);

@@ -74,15 +74,15 @@ export function scalarNode(v: TreeValue): YamlScalar {
 }
 
 function addHead(node: Comments, comments: string[]): void {
-  node.head = [...comments, ...node.head];
+  if (comments.length > 0) node.head = [...comments, ...node.head];
 }
 
 function addFoot(node: Comments, comments: string[]): void {
-  node.foot = [...node.foot, ...comments];
+  if (comments.length > 0) node.foot = [...node.foot, ...comments];
 }
 
 function addLine(node: Comments, comments: string[]): void {
-  node.line = [...node.line, ...comments];
+  if (comments.length > 0) node.line = [...node.line, ...comments];
 }
 
 export function valueToNode(v: TreeValue): YamlNode {

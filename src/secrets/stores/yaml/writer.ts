@@ -33,7 +33,7 @@ class YamlWriter {
    * comes next (the next key or item, or the end of the enclosing mapping), and drops them
    * when that has comments of its own.
    */
-  private carried: string[] = [];
+  private carried: readonly string[] = [];
 
   constructor(private readonly best: number) {}
 
@@ -92,7 +92,7 @@ class YamlWriter {
   }
 
   /** Line comments end the line; foot comments follow at the parent's indentation. */
-  private after(line: string[], foot: string[], parentIndent: number): void {
+  private after(line: readonly string[], foot: readonly string[], parentIndent: number): void {
     const indent = Math.max(parentIndent, 0);
     writeLineComments(this.cur, line, indent);
     if (foot.length === 0) return;
@@ -124,7 +124,7 @@ class YamlWriter {
   }
 
   /** The head comments to write: a node's own, or else those carried from an empty `[]`. */
-  private heads(own: string[]): string[] {
+  private heads(own: readonly string[]): readonly string[] {
     const carried = this.carried;
     this.carried = [];
     return own.length > 0 ? own : carried;
