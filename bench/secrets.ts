@@ -5,7 +5,11 @@
  * runs it from dist/); the build goes under node_modules/.cache so imports resolve. Also times
  * the in-process library call (`decryptFile`), what a service pays at start once Node is up.
  *
- * Usage: npx tsx bench/secrets.ts [rounds-small] [rounds-big] [--no-build]
+ * With --bundled, a third contender: a prototype of a launcher fast path for `chartroom secrets`
+ * (the secrets group, commander and src/secrets bundled by esbuild into one CommonJS file, the
+ * key libraries left to load on demand), to measure what bundling would gain. Not what ships.
+ *
+ * Usage: npx tsx bench/secrets.ts [rounds-small] [rounds-big] [--no-build] [--bundled]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +48,43 @@ if (!process.argv.includes('--no-build') || !existsSync(join(dist, 'cli', 'main.
     },
   );
 }
+
+/**
+ * The --bundled prototype: only the secrets group registered (no group discovery), the same
+ * program as the CLI builds. Error mapping is runCli's job and not part of what is timed.
+ */
+async function buildBundledPrototype(): Promise<string> {
+  const entry = join(dist, 'secrets-bundled-entry.mjs');
+  const out = join(dist, 'secrets-bundled.cjs');
+  writeFileSync(
+    entry,
+    `import { createProgram } from './cli/program.js';
+import { registerSecrets } from './cli/secrets.js';
+const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: new AbortController().signal };
+createProgram(io, [registerSecrets]).parseAsync(process.argv.slice(2), { from: 'user' }).catch((e) => {
+  process.stderr.write(String(e) + '\\n');
+  process.exitCode = 1;
+});
+`,
+  );
+  const { buildSync } = await import('esbuild');
+  buildSync({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'error',
+    // The key libraries stay out: they load on demand, as in the CLI.
+    external: ['openpgp', '@aws-sdk/*', 'age-encryption', 'shamir-secret-sharing', 'yaml'],
+    // import.meta.url (package.json lookup, the lazy yaml require) from the bundle's own path.
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+  return out;
+}
+const bundled = process.argv.includes('--bundled') ? await buildBundledPrototype() : undefined;
 
 const identity =
   readFileSync(join(fixtures, 'sops-age/key.txt'), 'utf8')
@@ -135,13 +176,17 @@ for (const [size, content, rounds] of [
   );
   for (const op of ['encrypt', 'decrypt'] as const) {
     const argv = op === 'encrypt' ? ['encrypt', '--age', recipient, plain] : ['decrypt', encrypted];
-    const [cr, sp] = race(`${op}, ${size}`, rounds, [
+    const [cr, sp, bu] = race(`${op}, ${size}`, rounds, [
       ['chartroom', process.execPath, [chartroomMain, 'secrets', ...argv]],
       ['sops', sops, argv],
+      ...(bundled === undefined
+        ? []
+        : [['bundled', process.execPath, [bundled, 'secrets', ...argv]] as [string, string, string[]]]),
     ]);
     const c = median(cr?.ms ?? []);
     const s = median(sp?.ms ?? []);
-    rows.push(`| ${op} | ${size} | ${c.toFixed(0)} ms | ${s.toFixed(0)} ms | ${(c / s).toFixed(2)} |`);
+    const b = bu === undefined ? '' : ` ${median(bu.ms).toFixed(0)} ms (${(median(bu.ms) / s).toFixed(2)}) |`;
+    rows.push(`| ${op} | ${size} | ${c.toFixed(0)} ms | ${s.toFixed(0)} ms | ${(c / s).toFixed(2)} |${b}`);
   }
 }
 
@@ -167,8 +212,10 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 );
-console.log('\n| operation | file | chartroom (median) | sops 3.13.2 (median) | ratio (chartroom / sops) |');
-console.log('|---|---|---|---|---|');
+console.log(
+  `\n| operation | file | chartroom (median) | sops 3.13.2 (median) | ratio (chartroom / sops) |${bundled === undefined ? '' : ' bundled prototype (ratio) |'}`,
+);
+console.log(`|---|---|---|---|---|${bundled === undefined ? '' : '---|'}`);
 for (const r of rows) console.log(r);
 console.log('\n| call | file | median |\n|---|---|---|');
 for (const r of libRows) console.log(r);
