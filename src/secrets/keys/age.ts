@@ -1,9 +1,9 @@
 /**
  * age master keys: the data key is written as an armored age file with one X25519 (or hybrid
- * post-quantum) recipient, as sops's age keysource does. X25519 keys, what nearly every sops user
- * has, are handled on node:crypto (age-x25519.ts); hybrid keys load the age-encryption library. Identities are found
- * where sops looks: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, then
- * $XDG_CONFIG_HOME/sops/age/keys.txt (or ~/.config/sops/age/keys.txt).
+ * post-quantum) recipient, as sops's age keysource does. X25519 keys, what nearly every sops
+ * user has, are handled on node:crypto (age-x25519.ts); hybrid keys load the age-encryption
+ * library. Identities are found where sops looks: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE,
+ * SOPS_AGE_KEY_CMD, then $XDG_CONFIG_HOME/sops/age/keys.txt (or ~/.config/sops/age/keys.txt).
  */
 import type * as AgeEncryption from 'age-encryption';
 import { execFile } from 'node:child_process';
