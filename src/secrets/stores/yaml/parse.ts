@@ -4,7 +4,7 @@
  * decides its AAD. The `yaml` library parses; this module maps its comment positions onto the
  * head/line/foot comments go-yaml would have produced, in the order sops puts them in the tree.
  */
-import type { Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { Alias, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { Comment, TreeBranch, type TreeItem, type TreeValue } from '../../tree.js';
 import { stringFromBytes } from '../../cipher.js';
 import { GoTime, parseYamlTimestamp } from '../../gotime.js';
@@ -15,6 +15,13 @@ import { fastParseYaml, Unsupported } from './fast-parse.js';
 import { yamlLibrary } from '../../yaml-library.js';
 
 const TAG_PREFIX = 'tag:yaml.org,2002:';
+
+// The library's node guards; the library itself loads only when the fast parser gives up.
+const isAlias = (n: unknown): n is Alias => yamlLibrary().isAlias(n);
+const isMap = (n: unknown): n is YAMLMap => yamlLibrary().isMap(n);
+const isPair = (n: unknown): n is Pair => yamlLibrary().isPair(n);
+const isScalar = (n: unknown): n is Scalar => yamlLibrary().isScalar(n);
+const isSeq = (n: unknown): n is YAMLSeq => yamlLibrary().isSeq(n);
 
 /** One `#…` comment block (lines joined by \n, without the `#`) → comment items. */
 function commentLines(text: string | null | undefined, inline = false): Comment[] {
@@ -44,7 +51,7 @@ class Converter {
 
   private deref(node: Node | null): Node | null {
     let n = node;
-    for (let i = 0; n !== null && yamlLibrary().isAlias(n); i++) {
+    for (let i = 0; n !== null && isAlias(n); i++) {
       if (i > 100) this.fail('alias cycle', n);
       n = (n.resolve(this.doc) as Node | undefined) ?? this.fail(`unknown anchor ${n.source}`, n);
     }
@@ -100,7 +107,7 @@ class Converter {
   key(node: Node | null): string {
     const k = this.deref(node);
     if (k === null) this.keyError(null);
-    if (!yamlLibrary().isScalar(k)) return this.fail('YAML mapping keys must be scalars', k);
+    if (!isScalar(k)) return this.fail('YAML mapping keys must be scalars', k);
     const v = this.scalar(k);
     if (typeof v !== 'string') this.keyError(v);
     return v;
@@ -132,9 +139,9 @@ class Converter {
   value(node: Node | null): TreeValue {
     const n = this.deref(node);
     if (n === null) return null;
-    if (yamlLibrary().isMap(n)) return this.map(n, true);
-    if (yamlLibrary().isSeq(n)) return this.seq(n, true);
-    if (yamlLibrary().isScalar(n)) return this.scalar(n);
+    if (isMap(n)) return this.map(n, true);
+    if (isSeq(n)) return this.seq(n, true);
+    if (isScalar(n)) return this.scalar(n);
     return this.fail('unsupported YAML node', n);
   }
 
@@ -149,21 +156,19 @@ class Converter {
       push(skipFirstLine ? before.slice(1) : before);
     }
     for (const pair of node.items) {
-      if (!yamlLibrary().isPair(pair)) continue;
+      if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
       const valueNode = pair.value as Node | null;
-      if (keyNode !== null && yamlLibrary().isScalar(keyNode)) push(commentLines(keyNode.commentBefore));
+      if (keyNode !== null && isScalar(keyNode)) push(commentLines(keyNode.commentBefore));
       const key = this.key(keyNode);
-      if (keyNode !== null && yamlLibrary().isScalar(keyNode)) push(commentLines(keyNode.comment));
+      if (keyNode !== null && isScalar(keyNode)) push(commentLines(keyNode.comment));
       const target = this.deref(valueNode);
-      if (target !== null && (yamlLibrary().isMap(target) || yamlLibrary().isSeq(target))) {
+      if (target !== null && (isMap(target) || isSeq(target))) {
         // `key: # comment` with the collection below: go-yaml makes it the key's line comment,
         // which sops keeps in this (the parent) branch.
         const keyLine = this.keyLineComment(keyNode, valueNode);
         if (keyLine) push(commentLines(target.commentBefore).slice(0, 1));
-        const value = yamlLibrary().isMap(target)
-          ? this.map(target, true, keyLine)
-          : this.seq(target, true, keyLine);
+        const value = isMap(target) ? this.map(target, true, keyLine) : this.seq(target, true, keyLine);
         items.push({ key, value });
       } else {
         if (valueNode !== null) push(commentLines(valueNode.commentBefore));
@@ -198,10 +203,10 @@ class Converter {
     for (const item of node.items as (Node | null)[]) {
       if (item !== null) out.push(...commentLines(item.commentBefore));
       const target = this.deref(item);
-      if (target !== null && yamlLibrary().isMap(target)) {
+      if (target !== null && isMap(target)) {
         out.push(this.map(target, false));
         out.push(...commentLines(target.comment));
-      } else if (target !== null && yamlLibrary().isSeq(target)) {
+      } else if (target !== null && isSeq(target)) {
         out.push(this.seq(target, false));
         out.push(...commentLines(target.comment));
       } else {
@@ -267,22 +272,22 @@ export function parseWithLibrary(src: string): TreeBranch[] {
     const conv = new Converter(src, doc);
     const items: TreeItem[] = commentLines(doc.commentBefore).map((c) => ({ key: c, value: null }));
     const root = doc.contents as Node | null;
-    if (root !== null && yamlLibrary().isSeq(root)) {
+    if (root !== null && isSeq(root)) {
       throw new Error(
         i === 0
           ? 'yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into map[string]interface {}'
           : 'YAML documents that are sequences are not supported',
       );
     }
-    if (root !== null && yamlLibrary().isMap(root)) {
+    if (root !== null && isMap(root)) {
       items.push(...conv.map(root, true).items);
     } else if (
       root !== null &&
-      yamlLibrary().isScalar(root) &&
+      isScalar(root) &&
       !(root.value === null || (root.type === 'PLAIN' && root.value === ''))
     ) {
       throw new Error('YAML documents that are values are not supported');
-    } else if (root !== null && yamlLibrary().isAlias(root)) {
+    } else if (root !== null && isAlias(root)) {
       throw new Error('YAML documents that are aliases are not supported');
     }
     for (const c of commentLines(doc.comment)) items.push({ key: c, value: null });
