@@ -179,6 +179,12 @@ function newMac(rules: CryptRules): Hash {
   return hash;
 }
 
+/** A leaf's bytes into the MAC; a string goes in as UTF-8 directly (the same bytes, no copy). */
+function addToMac(mac: Hash, leaf: Leaf): void {
+  if (typeof leaf === 'string') mac.update(leaf, 'utf8');
+  else mac.update(toBytes(leaf));
+}
+
 export interface TreeCryptOptions {
   branches: TreeBranches;
   rules: CryptRules;
@@ -202,7 +208,7 @@ export function encryptTree({ branches, rules, key, cipher }: TreeCryptOptions):
     const isComment = leaf instanceof Comment;
     const encrypted = r.shouldEncrypt(path, stack, isComment);
     if (!macOnly || encrypted) {
-      if (!isComment || (inList && encrypted)) mac.update(toBytes(leaf));
+      if (!isComment || (inList && encrypted)) addToMac(mac, leaf);
     }
     if (!encrypted) return leaf;
     const out = cipher.encrypt(leaf, key, path.aad);
@@ -256,7 +262,7 @@ export function decryptTree({ branches, rules, key, cipher }: TreeCryptOptions):
         throw new Error(`Expected encrypted value as string, but got ${goTypeName(leaf)}`);
       }
     }
-    if ((!macOnly || encrypted) && !isComment) mac.update(toBytes(v));
+    if ((!macOnly || encrypted) && !isComment) addToMac(mac, v);
     // As sops: a decrypted comment comes back as a plain (head) comment, so `sops decrypt`
     // prints inline comments above their line; a non-comment result keeps the position.
     if (isComment && !(v instanceof Comment)) return new Comment(String(v), leaf.inline);

@@ -82,6 +82,7 @@ const HAND_WRITTEN = [
   'key with spaces: value with spaces   \n"quoted key": v\n',
   'url: http://example.org/path#frag\nhash: a#b\n',
   'empty_lit: |\nnext: 1\n',
+  'colons: a:b:c\nspaced: tail   # comment\ntight: x #y\nenc: ENC[AES256_GCM,data:aGk=,iv:aXY=,tag:dA==,type:str]\n',
 ];
 
 function randomDoc(seed: number): string {

@@ -98,8 +98,20 @@ function singleQuoted(text: string, start: number): [string, number] {
   }
 }
 
+/** What can end or break a plain scalar outside flow context: a comment, a tab, `: `. */
+const PLAIN_SPECIAL = /[ \t]#|\t|:(?: |$)/g;
+
 /** Where a plain scalar on this line ends: at " #" (a comment) or the end; trailing spaces dropped. */
 function plainEnd(text: string, start: number, flow: boolean): number {
+  if (!flow) {
+    // The common case (every ciphertext): nothing special up to the end of the line.
+    PLAIN_SPECIAL.lastIndex = start;
+    if (!PLAIN_SPECIAL.test(text)) {
+      let stop = text.length;
+      while (stop > start && text[stop - 1] === ' ') stop--;
+      return stop;
+    }
+  }
   let end = start;
   for (let i = start; i < text.length; i++) {
     const c = text[i];
