@@ -307,7 +307,7 @@ class Parser {
 
   private takePending(): Comment[] {
     this.blankSinceContent = false;
-    // Most lines have no comment before them: no arrays to make and throw away.
+    // Most lines have no comment before them: nothing to convert, no new pending list.
     if (this.pending.length === 0) return [];
     const out = this.pending.map((p) => new Comment(p.text));
     this.pending = [];
