@@ -1,18 +1,16 @@
 /**
  * `chartroom secrets encrypt|decrypt` against the sops 3.13.2 binary, same age key, same files,
  * alternating in one run: a 10,000-value YAML file and a typical 50-value values file. Decrypt
- * runs both tools on the same sops-written file. Chartroom runs compiled (as bin/chartroom.js
- * runs it from dist/); the build goes under node_modules/.cache so imports resolve. Also times
- * the in-process library call (`decryptFile`), what a service pays at start once Node is up.
+ * runs both tools on the same sops-written file. Chartroom runs as installed (`node
+ * bin/chartroom.js`, which answers `secrets` from its bundle, dist/cli-secrets.cjs) after `npm run
+ * build`; the same commands through the full CLI (`node dist/cli/main.js`) show what the bundle
+ * saves. Also times the in-process library call (`decryptFile`), what a service pays at start
+ * once Node is up.
  *
- * With --bundled, a third contender: a prototype of a launcher fast path for `chartroom secrets`
- * (the secrets group, commander and src/secrets bundled by esbuild into one CommonJS file, the
- * key libraries left to load on demand), to measure what bundling would gain. Not what ships.
- *
- * Usage: npx tsx bench/secrets.ts [rounds-small] [rounds-big] [--no-build] [--bundled]
+ * Usage: npx tsx bench/secrets.ts [rounds-small] [rounds-big] [--no-build]
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,66 +23,16 @@ const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const roundsSmall = Number(args[0] ?? 20);
 const roundsBig = Number(args[1] ?? 7);
 const root = resolve(import.meta.dirname, '..');
-const dist = join(root, 'node_modules', '.cache', 'chartroom-bench', 'secrets-dist');
+const dist = join(root, 'dist');
 const fixtures = resolve(root, '../shared/fixtures/sops');
 
 const sops = findPeer('sops');
 if (sops === undefined) throw new Error('sops is not installed: npm run peers -- --only sops');
 
-if (!process.argv.includes('--no-build') || !existsSync(join(dist, 'cli', 'main.js'))) {
-  console.log('building Chartroom (tsc -p tsconfig.build.json) …');
-  // Type errors elsewhere in the tree must not stop the build: tsc still emits.
-  spawnSync(
-    process.execPath,
-    [
-      join(root, 'node_modules/typescript/bin/tsc'),
-      '-p',
-      join(root, 'tsconfig.build.json'),
-      '--outDir',
-      dist,
-    ],
-    {
-      stdio: 'ignore',
-    },
-  );
+if (!process.argv.includes('--no-build')) {
+  console.log('building dist/ and the launcher bundles (npm run build) …');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 }
-
-/**
- * The --bundled prototype: only the secrets group registered (no group discovery), the same
- * program as the CLI builds. Error mapping is runCli's job and not part of what is timed.
- */
-async function buildBundledPrototype(): Promise<string> {
-  const entry = join(dist, 'secrets-bundled-entry.mjs');
-  const out = join(dist, 'secrets-bundled.cjs');
-  writeFileSync(
-    entry,
-    `import { createProgram } from './cli/program.js';
-import { registerSecrets } from './cli/secrets.js';
-const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: new AbortController().signal };
-createProgram(io, [registerSecrets]).parseAsync(process.argv.slice(2), { from: 'user' }).catch((e) => {
-  process.stderr.write(String(e) + '\\n');
-  process.exitCode = 1;
-});
-`,
-  );
-  const { buildSync } = await import('esbuild');
-  buildSync({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'error',
-    // The key libraries stay out: they load on demand, as in the CLI.
-    external: ['openpgp', '@aws-sdk/*', 'age-encryption', 'shamir-secret-sharing', 'yaml'],
-    // import.meta.url (package.json lookup, the lazy yaml require) from the bundle's own path.
-    define: { 'import.meta.url': '__importMetaUrl' },
-    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  });
-  return out;
-}
-const bundled = process.argv.includes('--bundled') ? await buildBundledPrototype() : undefined;
 
 const identity =
   readFileSync(join(fixtures, 'sops-age/key.txt'), 'utf8')
@@ -161,7 +109,8 @@ function race(label: string, rounds: number, contenders: [string, string, string
   return samples;
 }
 
-const chartroomMain = join(dist, 'cli', 'main.js');
+const launcher = join(root, 'bin', 'chartroom.js');
+const fullCli = join(dist, 'cli', 'main.js');
 const rows: string[] = [];
 for (const [size, content, rounds] of [
   ['10,000 values (YAML)', bigYaml(), roundsBig],
@@ -176,17 +125,17 @@ for (const [size, content, rounds] of [
   );
   for (const op of ['encrypt', 'decrypt'] as const) {
     const argv = op === 'encrypt' ? ['encrypt', '--age', recipient, plain] : ['decrypt', encrypted];
-    const [cr, sp, bu] = race(`${op}, ${size}`, rounds, [
-      ['chartroom', process.execPath, [chartroomMain, 'secrets', ...argv]],
+    const [cr, sp, full] = race(`${op}, ${size}`, rounds, [
+      ['chartroom', process.execPath, [launcher, 'secrets', ...argv]],
       ['sops', sops, argv],
-      ...(bundled === undefined
-        ? []
-        : [['bundled', process.execPath, [bundled, 'secrets', ...argv]] as [string, string, string[]]]),
+      ['full CLI', process.execPath, [fullCli, 'secrets', ...argv]],
     ]);
     const c = median(cr?.ms ?? []);
     const s = median(sp?.ms ?? []);
-    const b = bu === undefined ? '' : ` ${median(bu.ms).toFixed(0)} ms (${(median(bu.ms) / s).toFixed(2)}) |`;
-    rows.push(`| ${op} | ${size} | ${c.toFixed(0)} ms | ${s.toFixed(0)} ms | ${(c / s).toFixed(2)} |${b}`);
+    const f = median(full?.ms ?? []);
+    rows.push(
+      `| ${op} | ${size} | ${c.toFixed(0)} ms | ${s.toFixed(0)} ms | ${(c / s).toFixed(2)} | ${f.toFixed(0)} ms (${(f / s).toFixed(2)}) |`,
+    );
   }
 }
 
@@ -213,9 +162,9 @@ console.log(
     .join(' ')}`,
 );
 console.log(
-  `\n| operation | file | chartroom (median) | sops 3.13.2 (median) | ratio (chartroom / sops) |${bundled === undefined ? '' : ' bundled prototype (ratio) |'}`,
+  '\n| operation | file | chartroom (median) | sops 3.13.2 (median) | ratio (chartroom / sops) | full CLI, no bundle (ratio) |',
 );
-console.log(`|---|---|---|---|---|${bundled === undefined ? '' : '---|'}`);
+console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 console.log('\n| call | file | median |\n|---|---|---|');
 for (const r of libRows) console.log(r);

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// The `chartroom` executable. It is CommonJS on purpose (bin/package.json says so): kubectl runs
-// `chartroom access token` on every call, and a cached token is served here by a small bundle
-// (dist/access-token-warm.cjs, built from src/access/token/warm-path.ts) before Node 20 sets up
-// its ESM loader and the CLI loads commander and every command group — together most of a cold
-// start. Everything else, and any `access token` the bundle does not answer, runs the full CLI:
-// the compiled dist/ (built by `npm ci` through the prepare script), or, in a checkout without
-// dist/, the TypeScript sources through tsx.
+// The `chartroom` executable. It is CommonJS on purpose (bin/package.json says so): calls that
+// happen many times a minute are answered by bundles (built by tools/build-bundles.ts) before
+// Node 20 sets up its ESM loader and the full CLI loads commander and every command group:
+// - a cached `access token` (kubectl runs it on every call) by dist/access-token-warm.cjs, which
+//   leaves anything it does not fully understand to the full CLI;
+// - `secrets …` (sops-style one call per file) by dist/cli-secrets.cjs, the program with only the
+//   secrets group.
+// Everything else runs the full CLI: the compiled dist/ (built by `npm ci` through the prepare
+// script), or, in a checkout without dist/, the TypeScript sources through tsx.
 'use strict';
 const { existsSync, writeSync } = require('node:fs');
 const { join } = require('node:path');
@@ -47,11 +49,8 @@ function runFullCli() {
   });
 }
 
-const text = warmToken();
-if (text === undefined) {
-  runFullCli();
-} else {
-  // fd 1 directly: process.stdout would load the stream machinery for one small write.
+/** fd 1 directly: process.stdout would load the stream machinery for one small write. */
+function writeToken(text) {
   const bytes = Buffer.from(text);
   try {
     for (let done = 0; done < bytes.length;) done += writeSync(1, bytes, done);
@@ -61,4 +60,15 @@ if (text === undefined) {
     );
     process.exitCode = 1;
   }
+}
+
+const token = warmToken();
+const secretsBundle = join(dist, 'cli-secrets.cjs');
+if (token !== undefined) {
+  writeToken(token);
+} else if (args[0] === 'secrets' && existsSync(secretsBundle)) {
+  // The bundle reports its own errors and sets the exit code, exactly as the full CLI does.
+  void require(secretsBundle).main(args);
+} else {
+  runFullCli();
 }

@@ -72,12 +72,21 @@ function commandPath(program: Command): string {
   return names.join(' ');
 }
 
+export interface RunCliOptions {
+  /** These groups instead of the discovered ones (a group bundle has only its own). */
+  groups?: readonly CommandGroup[];
+}
+
 /**
  * Runs the CLI with the given arguments (without `node` and the script) and returns the exit code.
  * Every failure ends here: printed as `error:`/`hint:` (or JSON), never as a raw stack trace.
  */
-export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
-  const program = createProgram(io, await loadCommandGroups(args));
+export async function runCli(
+  args: readonly string[],
+  io: CliIo,
+  options: RunCliOptions = {},
+): Promise<number> {
+  const program = createProgram(io, options.groups ?? (await loadCommandGroups(args)));
   // Commander calls `parseAsync` with the subcommand that ran; remember it for hints.
   program.hook('preAction', (_this, actionCommand) => {
     (program as Command & { _lastCommandRun?: Command })._lastCommandRun = actionCommand;

@@ -2,6 +2,10 @@
  * `chartroom secrets …`: sops's commands, flags and exit codes, plus `diff` (git textconv and
  * diff driver) and `check`. Parsing and rendering only; the work is in src/secrets.
  */
+// Node built-ins are imported statically: a dynamic import() would make the secrets bundle
+// (bin/chartroom.js → dist/cli-secrets.cjs) set up Node's ESM loader, which it exists to avoid.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { contextFor, type CliIo } from './context.js';
@@ -252,7 +256,6 @@ function registerEdit(secrets: Command, io: CliIo): void {
     const rt = runtimeFor(ctx, cmd);
     const api = await secretsApi();
     const path = resolve(ctx.cwd, file);
-    const { existsSync } = await import('node:fs');
     const input = existsSync(path) ? (await requireFile(ctx, file)).data : undefined;
     const order = await decryptionOrder(opts.decryptionOrder, ctx.env);
     const output = await api.editContent(rt, {
@@ -314,7 +317,6 @@ function registerRotate(secrets: Command, io: CliIo): void {
     };
     const add = side('add');
     const rm = side('rm');
-    const { existsSync } = await import('node:fs');
     if (!existsSync(path) && Object.keys(add).length + Object.keys(rm).length > 0) {
       throw new api.SecretsError(
         'cannotChangeKeysFromNonExistentFile',
@@ -444,7 +446,6 @@ function registerValues(secrets: Command, io: CliIo): void {
         } catch (cause) {
           throw new api.SecretsError('invalidSetFormat', 'Invalid set index format', { cause });
         }
-        const { readFile } = await import('node:fs/promises');
         const raw =
           opts.valueStdin === true
             ? (await readStdin()).toString('utf8')
@@ -631,7 +632,6 @@ function registerTools(secrets: Command, io: CliIo): void {
     .action(async (file: string, opts: CommonOpts, cmd: Command) => {
       const ctx = contextFor(cmd, io);
       const api = await secretsApi();
-      const { readFile } = await import('node:fs/promises');
       const path = resolve(ctx.cwd, file);
       let data: Buffer;
       try {

@@ -1,0 +1,30 @@
+/**
+ * Runs a CLI entry as this process: wires process streams and signals to it and sets the exit
+ * code. Shared by the full CLI (main.ts) and the launcher's group bundles (bundle-secrets.ts), so
+ * both stop, clean up and exit the same way.
+ */
+import type { CliIo } from './context.js';
+
+export async function runAsProcess(
+  run: (args: readonly string[], io: CliIo) => Promise<number>,
+  args: readonly string[] = process.argv.slice(2),
+): Promise<void> {
+  const controller = new AbortController();
+  let signals = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      signals += 1;
+      // The first signal asks running work to clean up (restore swaps, stop Helm, remove temp
+      // files); a second one means the user really wants out now.
+      if (signals > 1) process.exit(130);
+      controller.abort(new Error(`received ${signal}`));
+    });
+  }
+  process.exitCode = await run(args, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  });
+}
