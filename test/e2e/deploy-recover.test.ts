@@ -2,8 +2,10 @@
  * Deploys that die hard. A SIGKILL of the whole job (chartroom and its helm, as a CI runner
  * cancelling a job does) leaves the release pending-*; the next deploy recovers it — rollback to
  * the last deployed revision, or uninstall of a first install that never completed — and says
- * so. A SIGKILL of chartroom alone reaches helm as SIGTERM, so helm marks the release failed.
+ * so. A SIGKILL of chartroom alone reaches helm as SIGTERM, so helm stops at once and usually
+ * marks the release failed (see the last test for when it cannot).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   events,
@@ -18,7 +20,7 @@ import {
   waitForStatus,
   type DeployProcess,
 } from './deploy-support/app.js';
-import { testNamespace } from './harness.js';
+import { eventually, testNamespace } from './harness.js';
 
 /** Waits until the tracker of a running deploy reports its Deployment rolling out (Helm is waiting). */
 async function midRollout(run: DeployProcess): Promise<void> {
@@ -99,18 +101,44 @@ describe('recovering releases left pending by killed deploys', () => {
     expect(await releaseStatuses(ns)).toEqual(['1:deployed']);
   });
 
-  it('a SIGKILL of chartroom alone still reaches helm, as SIGTERM: the release is marked failed, not left pending', async () => {
+  it('a SIGKILL of chartroom alone still reaches helm, as SIGTERM: helm stops, and the release is not left in the way', async () => {
     const ns = await testNamespace('deploy-recover');
     const box = sandbox();
     const run = startDeploy(jsonDeployArgs(ns, ...slowRollout), box.env);
     await midRollout(run);
+    const helmPid = events(run.stdout()).find((e) => e.type === 'helm-start')?.pid;
+    expect(typeof helmPid).toBe('number');
     process.kill(run.child.pid ?? 0, 'SIGKILL');
     await run.exited;
-    await waitForStatus(ns, /^1:failed$/, 30);
-
+    // The kernel's SIGTERM (setpriv --pdeathsig) stops the orphaned helm: it must not keep
+    // changing the cluster behind the next deploy's back.
+    // Gone, or a zombie waiting for whoever adopted it to reap it.
+    const helmGone = (): true | undefined => {
+      try {
+        const stat = readFileSync(`/proc/${String(helmPid)}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ? true : undefined;
+      } catch {
+        return true;
+      }
+    };
+    await eventually(() => Promise.resolve(helmGone()), {
+      seconds: 30,
+      what: `helm (pid ${String(helmPid)}) to exit`,
+    });
+    // Helm records "failed" on SIGTERM — unless the dead chartroom's end of its stdout/stderr
+    // pipe is already closed when it says "cancelled": Go programs die of SIGPIPE on a broken
+    // stdout whatever the signal disposition, and then the release stays pending-install. We have
+    // seen both (a race with the teardown of the killed process); the next deploy must succeed
+    // from either.
+    const [status] = await waitForStatus(ns, /^1:(failed|pending-install)$/, 30);
     const next = await runDeploy(deployArgs(ns), box.env);
     expect(next.code, next.stderr).toBe(0);
-    expect(next.stderr).not.toContain('recovered:');
-    expect(await releaseStatuses(ns)).toEqual(['1:superseded', '2:deployed']);
+    if (status === '1:failed') {
+      expect(next.stderr).not.toContain('recovered:');
+      expect(await releaseStatuses(ns)).toEqual(['1:superseded', '2:deployed']);
+    } else {
+      expect(next.stderr).toMatch(/recovered: release webapp was stuck in pending-install at revision 1/);
+      expect(await releaseStatuses(ns)).toEqual(['1:deployed']);
+    }
   });
 });

@@ -4,7 +4,11 @@
  * release failed ("Release x has been cancelled"); only a SIGKILL leaves it pending-*, so
  * SIGKILL comes only after the grace period. When Chartroom itself dies (even by SIGKILL),
  * the kernel sends Helm SIGTERM (setpriv --pdeathsig), so an orphaned Helm does not keep
- * changing the cluster behind the next deploy's back.
+ * changing the cluster behind the next deploy's back. It then records "failed" only if its
+ * stdout/stderr still have a reader: Go exits on SIGPIPE for a broken fd 1 or 2 even when the
+ * signal is ignored, so if the dead process's pipe ends are closed first, the release stays
+ * pending-* and the next deploy's recovery handles it. (Keeping those pipes alive through a
+ * relay that outlives Chartroom would close that gap; not done.)
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
