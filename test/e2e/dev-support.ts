@@ -5,58 +5,42 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { findPeer } from '../../src/core/peers.js';
-import { freePort } from '../../src/core/net.js';
+import { peerPath, startPeerProcess, type PeerProcess } from '../../src/testing/peer-process.js';
 import { run } from '../../src/testing/run.js';
 import { eventually, kube, kubeconfig } from './harness.js';
 
-export function peer(name: string): string {
-  const path = findPeer(name);
-  if (path === undefined) throw new Error(`${name} is not installed; run npm run peers`);
-  return path;
-}
+export { peerPath as peer };
+export type LocalServer = PeerProcess;
 
-export interface LocalServer {
-  port: number;
-  stop(): void;
-}
+const portOf = (url: string): string => new URL(url).port;
 
-async function waitForPing(ping: () => Promise<boolean>, what: string): Promise<void> {
-  await eventually(async () => ((await ping()) ? true : undefined), { seconds: 60, what });
-}
-
-export async function startRedis(): Promise<LocalServer> {
-  const port = await freePort();
-  const child = spawn(
-    peer('redis-server'),
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  await waitForPing(
-    async () => (await run(peer('redis-cli'), ['-p', String(port), 'PING'])).stdout.includes('PONG'),
-    'redis-server',
-  );
-  return { port, stop: () => child.kill('SIGKILL') };
+export function startRedis(): Promise<LocalServer> {
+  return startPeerProcess({
+    peer: 'redis-server',
+    args: (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ready: async (url) =>
+      (await run(peerPath('redis-cli'), ['-p', portOf(url), 'PING'])).stdout.includes('PONG'),
+    timeoutMs: 60_000,
+  });
 }
 
 /** MariaDB with grant tables off: any user and password is let in (the test checks the route). */
 export async function startMariadb(): Promise<LocalServer> {
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'chartroom-dev-mariadb-'));
   const data = join(dir, 'data');
-  const installed = await run(peer('mariadb-install-db'), [
+  const installed = await run(peerPath('mariadb-install-db'), [
     `--datadir=${data}`,
     '--user=root',
     '--auth-root-authentication-method=normal',
     '--skip-test-db',
   ]);
   if (installed.code !== 0) throw new Error(`mariadb-install-db: ${installed.stderr}`);
-  const child = spawn(
-    peer('mariadbd'),
-    [
+  return startPeerProcess({
+    peer: 'mariadbd',
+    args: (port) => [
       '--no-defaults',
       `--datadir=${data}`,
       `--socket=${join(dir, 'sock')}`,
@@ -66,22 +50,15 @@ export async function startMariadb(): Promise<LocalServer> {
       '--skip-grant-tables',
       '--user=root',
     ],
-    { stdio: 'ignore' },
-  );
-  await waitForPing(
-    async () =>
-      (await run(peer('mariadb-admin'), ['-h', '127.0.0.1', '-P', String(port), 'ping'])).stdout.includes(
+    ready: async (url) =>
+      (await run(peerPath('mariadb-admin'), ['-h', '127.0.0.1', '-P', portOf(url), 'ping'])).stdout.includes(
         'alive',
       ),
-    'mariadbd',
-  );
-  return {
-    port,
-    stop: () => {
-      child.kill('SIGKILL');
+    timeoutMs: 60_000,
+    cleanup: () => {
       rmSync(dir, { recursive: true, force: true });
     },
-  };
+  });
 }
 
 /** A Deployment of one pod with a Service in front, as a chart would make it. */

@@ -28,9 +28,8 @@ beforeAll(async () => {
   [redis, mariadb] = await Promise.all([startRedis(), startMariadb()]);
 }, 120_000);
 
-afterAll(() => {
-  redis.stop();
-  mariadb.stop();
+afterAll(async () => {
+  await Promise.all([redis.stop(), mariadb.stop()]);
 });
 
 /** The shop app: env from values, a ConfigMap, a Secret, and a reference to another variable. */
