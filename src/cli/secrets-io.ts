@@ -118,17 +118,8 @@ export async function writeResult(
   }
 }
 
-export interface KeyOptions {
-  age?: string;
-  pgp?: string;
-  kms?: string;
-  awsProfile?: string;
-  encryptionContext?: string;
-  gcpKms?: string;
-  azureKv?: string;
-  hcVaultTransit?: string;
-  hckms?: string;
-}
+/** The key flags as commander parses them: the library's KeyFlags, before the SOPS_* fallbacks. */
+export type KeyOptions = KeyFlags;
 
 /** Key flags, falling back to the SOPS_* variables sops reads for them. */
 export function keyFlags(opts: KeyOptions, env: NodeJS.ProcessEnv): KeyFlags {
