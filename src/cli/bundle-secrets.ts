@@ -1,7 +1,7 @@
 /**
  * `chartroom secrets …` on its own: the program with only the secrets group. The build bundles it
- * with esbuild into dist/cli-secrets.cjs (src/cli, src/secrets, src/core and commander in one
- * CommonJS file; the key sources' libraries stay outside and load when a file needs them), and
+ * with esbuild into dist/cli-secrets.cjs (src/cli, src/secrets and src/core in one CommonJS file;
+ * packages stay outside, the key sources' libraries loaded only when a file needs them), and
  * bin/chartroom.js runs that bundle for `secrets` commands. sops and helm-secrets users call it
  * once per file, git's textconv once per diffed file: Node 20's ESM loader, resolving ~60
  * modules one by one, cost more than the decryption. Same program, same errors and exit codes.
