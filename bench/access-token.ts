@@ -12,7 +12,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findPeer } from '../src/core/peers.js';
+import { peerPath } from '../src/testing/peer-process.js';
+
+const peer = (name: string): string => peerPath(name, 'npm run peers -- --only aws-iam-authenticator,awscli');
 
 const rounds = Number(process.argv[2] ?? 30);
 const repo = resolve(import.meta.dirname, '..');
@@ -28,13 +30,6 @@ const env = {
   KUBERNETES_EXEC_INFO:
     '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}',
 };
-
-function peer(name: string): string {
-  const path = findPeer(name);
-  if (path === undefined)
-    throw new Error(`${name} is not installed: npm run peers -- --only aws-iam-authenticator,awscli`);
-  return path;
-}
 
 const contenders: Record<string, [string, string[]]> = {
   'chartroom (warm)': [

@@ -18,23 +18,17 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { downCluster, upCluster } from '../src/cluster/index.js';
-import { findPeer } from '../src/core/peers.js';
 import { deploy, DeployFailedError, type Diagnosis } from '../src/deploy/index.js';
 import { KubeClient, type V1Deployment, type V1Job, type V1Pod } from '../src/kube/index.js';
 import { openStore } from '../src/store/index.js';
 import { faultCases, type FaultCase } from '../test/e2e/deploy-support/faults.js';
+import { peerPath as peer } from '../src/testing/peer-process.js';
 
 const timeout = process.argv[2] ?? '5m';
 const repo = resolve(import.meta.dirname, '..');
 const app = join(repo, 'examples', 'webapp');
 const demoKey = join(app, 'demo-age-key.txt');
 const work = mkdtempSync(join(tmpdir(), 'deploy-bench-'));
-
-function peer(name: string): string {
-  const path = findPeer(name);
-  if (path === undefined) throw new Error(`${name} is not installed: npm run peers`);
-  return path;
-}
 
 /** Runs a command, feeding `input` on stdin; resolves with its exit and stderr. */
 function exec(

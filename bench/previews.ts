@@ -18,9 +18,9 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { downCluster, upCluster } from '../src/cluster/index.js';
 import { freePort } from '../src/core/net.js';
-import { findPeer } from '../src/core/peers.js';
 import { createPreviewsPlugin, previewsOf, type Run } from '../src/previews/index.js';
 import { buildServer, loadServerConfig } from '../src/server/index.js';
+import { peerPath as peer } from '../src/testing/peer-process.js';
 
 const count = Number(process.argv[2] ?? '5');
 const repo = resolve(import.meta.dirname, '..');
@@ -32,12 +32,6 @@ const pushFixture = resolve(
   repo,
   '../shared/fixtures/git-webhooks/octokit-webhooks/push/with-new-branch.payload.json',
 );
-
-function peer(name: string): string {
-  const path = findPeer(name);
-  if (path === undefined) throw new Error(`${name} is not installed: npm run peers`);
-  return path;
-}
 
 function exec(
   command: string,

@@ -29,9 +29,10 @@ export interface PeerProcessOptions {
   cleanup?: () => void;
 }
 
-export function peerPath(name: string): string {
+/** The peer's path; `install` says how to get it when it is missing (bench-only peers differ). */
+export function peerPath(name: string, install = 'npm run peers'): string {
   const path = findPeer(name);
-  if (path === undefined) throw new Error(`${name} is not installed; run npm run peers`);
+  if (path === undefined) throw new Error(`${name} is not installed; run ${install}`);
   return path;
 }
 

@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject, onTestFinished } from 'vitest';
-import { findPeer } from '../../src/core/peers.js';
 import { KubeClient } from '../../src/kube/index.js';
 import { run, runChartroom, type RunOptions, type RunResult } from '../../src/testing/run.js';
+import { peerPath as peer } from '../../src/testing/peer-process.js';
 
 export function kubeconfig(): string {
   return inject('kubeconfig');
@@ -20,12 +20,6 @@ let client: KubeClient | undefined;
 export function kube(): KubeClient {
   client ??= KubeClient.load({ kubeconfig: kubeconfig() });
   return client;
-}
-
-function peer(name: string): string {
-  const path = findPeer(name);
-  if (path === undefined) throw new Error(`${name} is not installed; run npm run peers`);
-  return path;
 }
 
 const withKubeconfig = (options: RunOptions): RunOptions => ({

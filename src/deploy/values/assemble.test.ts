@@ -2,23 +2,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPeer } from '../../core/peers.js';
 import { run } from '../../testing/run.js';
 import type { ValuesFileRef } from '../config/load.js';
 import { startHelm } from '../helm/process.js';
 import { assembleValues, type AssembledValues } from './assemble.js';
+import { peerPath as peer } from '../../testing/peer-process.js';
 
 const example = resolve(import.meta.dirname, '../../../examples/webapp');
 const demoKey = join(example, 'demo-age-key.txt');
 const demoRecipient = 'age1hdvuqla0ccqepjkwyf7xqqw7zssh22n44pfr9hexz38e3ktgrf5qfe7p2v';
 const env = { ...process.env, SOPS_AGE_KEY_FILE: demoKey };
 let dir: string;
-
-function peer(name: string): string {
-  const path = findPeer(name);
-  if (path === undefined) throw new Error(`${name} is not installed; run npm run peers`);
-  return path;
-}
 
 async function encrypted(name: string, text: string): Promise<string> {
   const plain = join(dir, `plain-${name}`);
