@@ -12,7 +12,6 @@
  *
  * Usage: npx tsx bench/deploy-failfast.ts [timeout, default 5m]
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,32 +22,13 @@ import { KubeClient, type V1Deployment, type V1Job, type V1Pod } from '../src/ku
 import { openStore } from '../src/store/index.js';
 import { faultCases, type FaultCase } from '../test/e2e/deploy-support/faults.js';
 import { peerPath as peer } from '../src/testing/peer-process.js';
+import { run } from '../src/testing/run.js';
 
 const timeout = process.argv[2] ?? '5m';
 const repo = resolve(import.meta.dirname, '..');
 const app = join(repo, 'examples', 'webapp');
 const demoKey = join(app, 'demo-age-key.txt');
 const work = mkdtempSync(join(tmpdir(), 'deploy-bench-'));
-
-/** Runs a command, feeding `input` on stdin; resolves with its exit and stderr. */
-function exec(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  input?: Buffer,
-): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    child.on('close', (code) => {
-      done({ code, stdout: Buffer.concat(out), stderr: err });
-    });
-    child.stdin.end(input);
-  });
-}
 
 interface Row {
   case: FaultCase;
@@ -104,7 +84,7 @@ async function main(): Promise<void> {
     for (const namespace of [...chartroomRows.keys(), ...helmRows.keys()]) {
       await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     }
-    const secrets = await exec(peer('sops'), ['-d', join(app, 'helm/env/secrets.staging.yaml')], env);
+    const secrets = await run(peer('sops'), ['-d', join(app, 'helm/env/secrets.staging.yaml')], { env });
     if (secrets.code !== 0) throw new Error(secrets.stderr);
     mkdirSync(join(work, 'values'));
 
@@ -150,11 +130,11 @@ async function main(): Promise<void> {
           '--timeout',
           timeout,
         ];
-        const result = await exec(
+        const result = await run(
           peer('helm'),
           [...args, '-f', '-', '-f', join(app, 'helm/env/staging.yaml'), '-f', file],
-          env,
-          secrets.stdout,
+          // Helm's own --timeout ends it; this bound only catches a hung process.
+          { env, input: secrets.stdout, timeoutMs: 15 * 60_000 },
         );
         row.helm = {
           at: Date.now() - start,

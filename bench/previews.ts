@@ -10,7 +10,6 @@
  *
  * Usage: npx tsx bench/previews.ts [branches, default 5]
  */
-import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +20,7 @@ import { freePort } from '../src/core/net.js';
 import { createPreviewsPlugin, previewsOf, type Run } from '../src/previews/index.js';
 import { buildServer, loadServerConfig } from '../src/server/index.js';
 import { peerPath as peer } from '../src/testing/peer-process.js';
+import { run } from '../src/testing/run.js';
 
 const count = Number(process.argv[2] ?? '5');
 const repo = resolve(import.meta.dirname, '..');
@@ -32,27 +32,6 @@ const pushFixture = resolve(
   repo,
   '../shared/fixtures/git-webhooks/octokit-webhooks/push/with-new-branch.payload.json',
 );
-
-function exec(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  input?: Buffer,
-): Promise<number | null> {
-  return new Promise((done) => {
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    child.on('close', (code) => {
-      if (code !== 0) process.stderr.write(`${command} ${args.join(' ')} exited ${String(code)}: ${err}\n`);
-      done(code);
-    });
-    child.stdin.end(input);
-  });
-}
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const median = (values: number[]): number => {
@@ -193,13 +172,9 @@ try {
       }),
     );
     const start = performance.now();
-    const decrypt = spawn(peer('sops'), ['-d', join(app, 'helm/env/secrets.staging.yaml')], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const chunks: Buffer[] = [];
-    for await (const chunk of decrypt.stdout) chunks.push(chunk as Buffer);
-    const code = await exec(
+    const decrypted = await run(peer('sops'), ['-d', join(app, 'helm/env/secrets.staging.yaml')], { env });
+    if (decrypted.code !== 0) throw new Error(`sops -d failed: ${decrypted.stderr}`);
+    const helm = await run(
       peer('helm'),
       [
         'upgrade',
@@ -220,10 +195,10 @@ try {
         '-f',
         generated,
       ],
-      env,
-      Buffer.concat(chunks),
+      // Helm's own --timeout ends it; this bound only catches a hung process.
+      { env, input: decrypted.stdout, timeoutMs: 15 * 60_000 },
     );
-    if (code !== 0) throw new Error('helm failed');
+    if (helm.code !== 0) throw new Error(`helm failed: ${helm.stderr}`);
     const took = performance.now() - start;
     helmTimes.push(took);
     process.stderr.write(`helm ${namespace}: ${s(took)} s\n`);
