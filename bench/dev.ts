@@ -14,6 +14,7 @@ import { downCluster, upCluster } from '../src/cluster/index.js';
 import { findPeer } from '../src/core/peers.js';
 import { freePort } from '../src/core/net.js';
 import { KubeClient } from '../src/kube/index.js';
+import { kubectlPortForward } from '../src/testing/port-forward.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const pings = 500;
@@ -100,26 +101,10 @@ async function kubectlProbe(
   withLatency: boolean,
 ): Promise<ProbeResult> {
   const started = Date.now();
-  const forward = spawn(
-    findPeer('kubectl') ?? 'kubectl',
-    ['port-forward', '-n', namespace, 'svc/redis', ':6379'],
-    {
-      env: { ...process.env, KUBECONFIG: kubeconfig },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const forward = kubectlPortForward({ kubeconfig, namespace, target: 'svc/redis', remotePort: 6379 });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let text = '';
-      forward.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-        const match = /127\.0\.0\.1:(\d+) ->/.exec(text);
-        if (match?.[1] !== undefined) resolve(Number(match[1]));
-      });
-      forward.once('exit', () => {
-        reject(new Error('kubectl port-forward exited'));
-      });
-    });
+    const port = await forward.port;
+    if (port === undefined) throw new Error('kubectl port-forward exited');
     return await runProbe(
       process.execPath,
       ['-e', probe],
@@ -128,7 +113,7 @@ async function kubectlProbe(
       started,
     );
   } finally {
-    forward.kill();
+    forward.stop();
   }
 }
 

@@ -4,11 +4,11 @@
  * command reaches real servers through the API server's port-forwards. Swaps are checked field by
  * field, after a clean exit, after SIGKILL + `chartroom dev restore`, and after SIGKILL + the sweeper.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/core/net.js';
 import { sweepOnce } from '../../src/dev/index.js';
 import { requestJson } from '../../src/kube/index.js';
+import { kubectlPortForward } from '../../src/testing/port-forward.js';
 import { run } from '../../src/testing/run.js';
 import {
   deploymentWithService,
@@ -101,29 +101,21 @@ function comparable(deployment: WireDeployment): object {
 
 /** An HTTP GET through `kubectl port-forward svc/shop` (the API server's pods/portforward). */
 async function viaService(namespace: string): Promise<string | undefined> {
-  const forward = spawn(peer('kubectl'), ['port-forward', '-n', namespace, 'svc/shop', ':8080'], {
-    env: { ...process.env, KUBECONFIG: kubeconfig() },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const forward = kubectlPortForward({
+    kubeconfig: kubeconfig(),
+    namespace,
+    target: 'svc/shop',
+    remotePort: 8080,
   });
   try {
-    const port = await new Promise<number | undefined>((resolve) => {
-      let text = '';
-      forward.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-        const match = /127\.0\.0\.1:(\d+) ->/.exec(text);
-        if (match?.[1] !== undefined) resolve(Number(match[1]));
-      });
-      forward.once('exit', () => {
-        resolve(undefined);
-      });
-    });
+    const port = await forward.port;
     if (port === undefined) return undefined;
     const response = await fetch(`http://127.0.0.1:${port}/hello`, { signal: AbortSignal.timeout(10_000) });
     return await response.text();
   } catch {
     return undefined;
   } finally {
-    forward.kill();
+    forward.stop();
   }
 }
 
