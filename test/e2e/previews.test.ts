@@ -208,14 +208,8 @@ describe('previews from GitHub pushes', () => {
     // GitHub's pushed_at has one-second steps; fixed times keep the order what the test means
     // on a slow machine, and a redelivery carries its original payload, time included.
     const pushedAt = Math.floor(Date.now() / 1000);
-    const second = await githubPush({
-      url: server.url,
-      secret,
-      branch: 'coalesce',
-      before: c1,
-      after: c2,
-      pushedAt,
-    });
+    const middlePush = { url: server.url, secret, branch: 'coalesce', before: c1, after: c2, pushedAt };
+    const second = await githubPush(middlePush);
     const third = await githubPush({
       url: server.url,
       secret,
@@ -229,14 +223,7 @@ describe('previews from GitHub pushes', () => {
       'deploy',
     ]);
     // A late redelivery of the middle push is stale: c3 went on top of it.
-    const late = await githubPush({
-      url: server.url,
-      secret,
-      branch: 'coalesce',
-      before: c1,
-      after: c2,
-      pushedAt,
-    });
+    const late = await githubPush(middlePush);
     expect(late.body.previews?.[0]).toMatchObject({ action: 'stale' });
     await waitForPreview(
       server.url,
