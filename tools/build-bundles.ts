@@ -9,8 +9,8 @@
  *   bundle: commander is small, and the key sources' libraries (openpgp, the AWS SDK, yaml, …) are
  *   imported only when a file needs them.
  *
- * Both live in dist/ beside the compiled sources, so `import.meta.url` (defined from __filename)
- * still finds package.json and node_modules above them.
+ * Both live in dist/ beside the compiled sources, so the secrets bundle's `import.meta.url`
+ * (defined from __filename) still finds package.json and node_modules above it.
  */
 import { build, type BuildOptions } from 'esbuild';
 import { join, resolve } from 'node:path';
@@ -22,8 +22,6 @@ const common: BuildOptions = {
   format: 'cjs',
   target: 'node20',
   logLevel: 'warning',
-  define: { 'import.meta.url': 'importMetaUrl' },
-  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
 await build({
@@ -36,4 +34,7 @@ await build({
   entryPoints: [join(root, 'src/cli/bundle-secrets.ts')],
   outfile: join(root, 'dist/cli-secrets.cjs'),
   packages: 'external',
+  // package.json and the lazily required yaml are found from import.meta.url.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
