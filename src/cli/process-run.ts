@@ -9,6 +9,11 @@ export async function runAsProcess(
   run: (args: readonly string[], io: CliIo) => Promise<number>,
   args: readonly string[] = process.argv.slice(2),
 ): Promise<void> {
+  // The AWS SDK warns once per process, in nine lines on stderr, that its releases after
+  // January 2027 need Node 22. Chartroom pins the SDK and supports Node 20, so for its users the
+  // warning is noise on every KMS decrypt, node audit and (shown by kubectl) every token call.
+  // An explicit setting by the user wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const controller = new AbortController();
   let signals = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -63,6 +63,49 @@ describe('toChartroomError', () => {
     expect(toChartroomError(eacces).exitCode).toBe(ExitCode.permission);
   });
 
+  it('reports an unreachable endpoint as a remote error naming it, not as a bug', () => {
+    // As the AWS SDK throws it (the socket error itself) and as fetch does (its cause).
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
+      code: 'ECONNREFUSED',
+      address: '127.0.0.1',
+      port: 1,
+      $metadata: { attempts: 1 },
+    });
+    const mapped = toChartroomError(refused);
+    expect(mapped.code).toBe('unreachable');
+    expect(mapped.exitCode).toBe(ExitCode.remote);
+    expect(mapped.message).toBe('could not reach 127.0.0.1:1: ECONNREFUSED');
+    expect(mapped.hint).toMatch(/proxy/);
+    const unknownHost = Object.assign(new Error('getaddrinfo ENOTFOUND x.invalid'), {
+      code: 'ENOTFOUND',
+      hostname: 'x.invalid',
+    });
+    const fetchFailed = new TypeError('fetch failed', { cause: unknownHost });
+    expect(toChartroomError(fetchFailed).message).toBe('could not reach x.invalid: ENOTFOUND');
+    expect(toChartroomError(fetchFailed).cause).toBe(fetchFailed);
+  });
+
+  it('reports an AWS service error with its name, and whose side the fault is on', () => {
+    const denied = Object.assign(new Error('User is not authorized to perform: autoscaling:Describe*'), {
+      name: 'AccessDenied',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+    });
+    const mapped = toChartroomError(denied);
+    expect(mapped.code).toBe('aws-error');
+    expect(mapped.exitCode).toBe(ExitCode.remote);
+    expect(mapped.message).toBe(
+      'AWS refused the request: AccessDenied: User is not authorized to perform: autoscaling:Describe*',
+    );
+    expect(mapped.hint).toMatch(/credentials/);
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'Throttling',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 429 },
+    });
+    expect(toChartroomError(throttled).hint).toMatch(/try again/);
+  });
+
   it('treats anything else as an internal error', () => {
     const mapped = toChartroomError(new TypeError('undefined is not a function'));
     expect(mapped).toBeInstanceOf(InternalError);

@@ -117,6 +117,10 @@ export function toChartroomError(thrown: unknown): ChartroomError {
         break;
     }
   }
+  const network = networkError(thrown);
+  if (network !== undefined) return network;
+  const service = awsServiceError(thrown);
+  if (service !== undefined) return service;
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   return new InternalError(message, thrown);
 }
@@ -125,6 +129,75 @@ export interface NodeSystemError extends Error {
   code: string;
   path?: string;
   syscall?: string;
+  address?: string;
+  port?: number;
+  hostname?: string;
+}
+
+/** Error codes of a connection that could not be made or was lost: the network, not a bug. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * A remote endpoint that could not be reached: thrown as is by the AWS SDK and Node's sockets, or
+ * as the cause of fetch's "fetch failed". The user can act on it (endpoint, network, proxy), so it
+ * is not reported as a Chartroom bug.
+ */
+function networkError(thrown: unknown): ChartroomError | undefined {
+  const system =
+    isNodeSystemError(thrown) && NETWORK_CODES.has(thrown.code)
+      ? thrown
+      : thrown instanceof Error && isNodeSystemError(thrown.cause) && NETWORK_CODES.has(thrown.cause.code)
+        ? thrown.cause
+        : undefined;
+  if (system === undefined) return undefined;
+  const where =
+    system.hostname ??
+    (system.address === undefined
+      ? undefined
+      : `${system.address}${system.port === undefined ? '' : `:${system.port}`}`);
+  return new ChartroomError(`could not reach ${where ?? 'a remote endpoint'}: ${system.code}`, {
+    code: 'unreachable',
+    exitCode: ExitCode.remote,
+    hint: 'Check the endpoint, the network and any proxy settings (HTTPS_PROXY, AWS_ENDPOINT_URL), then try again.',
+    cause: thrown,
+  });
+}
+
+/** What the AWS SDK v3 puts on every error an AWS service answered with. */
+interface AwsServiceErrorShape extends Error {
+  $fault: 'client' | 'server';
+  $metadata: { httpStatusCode?: number };
+}
+
+/**
+ * An AWS service that answered with an error (AccessDenied, ExpiredToken, a throttle): the
+ * service's own name and message, and a hint by whose side the fault is on.
+ */
+function awsServiceError(thrown: unknown): ChartroomError | undefined {
+  if (!(thrown instanceof Error)) return undefined;
+  const fault = (thrown as Partial<AwsServiceErrorShape>).$fault;
+  if (fault !== 'client' && fault !== 'server') return undefined;
+  const status = (thrown as AwsServiceErrorShape).$metadata.httpStatusCode;
+  return new ChartroomError(`AWS refused the request: ${thrown.name}: ${thrown.message}`, {
+    code: 'aws-error',
+    exitCode: ExitCode.remote,
+    hint:
+      fault === 'server' || status === 429
+        ? 'AWS failed or throttled the request; try again in a moment.'
+        : 'Check the credentials (aws sts get-caller-identity), their permissions and the region.',
+    cause: thrown,
+  });
 }
 
 export function isNodeSystemError(value: unknown): value is NodeSystemError {

@@ -9,11 +9,6 @@ import type { AwsCredentials } from './presign.js';
 
 export type Prompt = (question: string) => Promise<string>;
 
-// The SDK warns on stderr about Node 20 once per process. kubectl shows an exec plugin's stderr
-// to the user on every call, so the warning would be noise there; the project tracks Node
-// support on its own. An explicit setting by the user wins.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 export interface ResolveCredentialsOptions {
   region: string;
   roleArn?: string;

@@ -66,13 +66,6 @@ export function parseKmsArns(
 
 type KmsSdk = typeof KmsModule;
 
-/**
- * The SDK warns on every run under Node 20 that future releases will need Node 22; Chartroom
- * pins the SDK and supports Node 20, so the warning would only be noise on each decrypt.
- */
-function quietNodeVersionWarning(): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-}
 type StsSdk = typeof StsModule;
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
@@ -110,7 +103,6 @@ export class KmsKey implements MasterKey {
   }
 
   private async client(ctx: KeyContext): Promise<InstanceType<KmsSdk['KMSClient']>> {
-    quietNodeVersionWarning();
     const { KMSClient } = await import('@aws-sdk/client-kms');
     const region = this.region();
     const endpoint = ctx.env.AWS_ENDPOINT_URL_KMS ?? ctx.env.AWS_ENDPOINT_URL;
