@@ -159,44 +159,34 @@ class Parser {
   }
 
   private parseOr(): Expr {
-    this.enter();
-    try {
-      const pos = this.here();
-      this.lexBlank();
-      const children = [this.parseAnd()];
-      this.lexBlank();
-      while (this.lexString('or')) {
-        if (!this.lexBlank()) {
-          if (!this.lexString('(')) this.fail("expected blank or '(' after 'or'");
-          children.push(this.embeddedRemainder());
-        } else {
-          children.push(this.parseAnd());
-        }
-        this.lexBlank();
-      }
-      return children.length > 1 ? { kind: 'or', children, pos } : (children[0] as Expr);
-    } finally {
-      this.leave();
-    }
+    return this.parseChain('or', () => this.parseAnd());
   }
 
   private parseAnd(): Expr {
+    return this.parseChain('and', () => this.parseNot());
+  }
+
+  /**
+   * `operand (op operand)*` for the two binary levels (or over and over not), as Falco's parser
+   * reads them: after the operator a blank, or a parenthesis that starts an embedded expression.
+   */
+  private parseChain(op: 'or' | 'and', operand: () => Expr): Expr {
     this.enter();
     try {
       const pos = this.here();
       this.lexBlank();
-      const children = [this.parseNot()];
+      const children = [operand()];
       this.lexBlank();
-      while (this.lexString('and')) {
+      while (this.lexString(op)) {
         if (!this.lexBlank()) {
-          if (!this.lexString('(')) this.fail("expected blank or '(' after 'and'");
+          if (!this.lexString('(')) this.fail(`expected blank or '(' after '${op}'`);
           children.push(this.embeddedRemainder());
         } else {
-          children.push(this.parseNot());
+          children.push(operand());
         }
         this.lexBlank();
       }
-      return children.length > 1 ? { kind: 'and', children, pos } : (children[0] as Expr);
+      return children.length > 1 ? { kind: op, children, pos } : (children[0] as Expr);
     } finally {
       this.leave();
     }
