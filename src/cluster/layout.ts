@@ -1,9 +1,27 @@
 import { join } from 'node:path';
+import { UsageError } from '../core/errors.js';
 import { cacheRoot } from '../core/peers.js';
+
+/** `<name>-worker-<i>` must stay a 63-character DNS label (kwok's hostname label), so 50 is the most. */
+const clusterNamePattern = /^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$/;
+
+/**
+ * A cluster's name becomes a folder under the cache that `up` and `down` delete recursively, and
+ * the prefix of its node names. So it must be a plain DNS label: `..`, `a/b` or an empty name would
+ * point the deletion at the cache itself or above it.
+ */
+function checkClusterName(name: string): string {
+  if (!clusterNamePattern.test(name))
+    throw new UsageError(
+      `invalid cluster name "${name}"`,
+      'Use at most 50 lowercase letters, digits and dashes, starting and ending with a letter or digit, e.g. dev-1.',
+    );
+  return name;
+}
 
 /** Where one local cluster keeps its PKI, data, logs and state: `<cache>/clusters/<name>/`. */
 export function clusterDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(cacheRoot(env), 'clusters', name);
+  return join(cacheRoot(env), 'clusters', checkClusterName(name));
 }
 
 export function clusterFiles(dir: string) {
