@@ -4,11 +4,11 @@
  * release failed ("Release x has been cancelled"); only a SIGKILL leaves it pending-*, so
  * SIGKILL comes only after the grace period. When Chartroom itself dies (even by SIGKILL),
  * the kernel sends Helm SIGTERM (setpriv --pdeathsig), so an orphaned Helm does not keep
- * changing the cluster behind the next deploy's back. It then records "failed" only if its
- * stdout/stderr still have a reader: Go exits on SIGPIPE for a broken fd 1 or 2 even when the
- * signal is ignored, so if the dead process's pipe ends are closed first, the release stays
- * pending-* and the next deploy's recovery handles it. (Keeping those pipes alive through a
- * relay that outlives Chartroom would close that gap; not done.)
+ * changing the cluster behind the next deploy's back. For Helm to then record "failed", its
+ * stdout/stderr must still have a reader: Go exits on SIGPIPE for a broken fd 1 or 2 even when
+ * the signal is ignored. So on Linux Helm writes into two relays (`tee -p /dev/null`) that
+ * forward to Chartroom and, once Chartroom is gone, keep draining into /dev/null until Helm
+ * exits. Nothing of Helm's output touches the disk.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -62,14 +62,44 @@ function command(binary: string, args: readonly string[], env: NodeJS.ProcessEnv
     : [setpriv, ['--pdeathsig', 'TERM', '--', binary, ...args]];
 }
 
+/**
+ * A `tee -p /dev/null` between Helm and Chartroom: GNU tee with -p ignores SIGPIPE and, when
+ * its reader (Chartroom) is gone, goes on writing to /dev/null alone, so Helm never sees a
+ * broken pipe. Undefined where there is no GNU tee (or no setpriv, so no pdeathsig either).
+ */
+function startRelays(env: NodeJS.ProcessEnv): [ChildProcess, ChildProcess] | undefined {
+  if (process.platform !== 'linux' || findPeer('setpriv', env) === undefined) return undefined;
+  const tee = findPeer('tee', env);
+  if (tee === undefined) return undefined;
+  const relay = (): ChildProcess => spawn(tee, ['-p', '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  return [relay(), relay()];
+}
+
+/** Resolves when a stream has been read to its end (or failed). */
+function drained(stream: NodeJS.ReadableStream | null): Promise<void> {
+  if (stream === null) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('close', resolve);
+    stream.once('error', () => {
+      resolve();
+    });
+  });
+}
+
 export function startHelm(options: HelmRunOptions): HelmProcess {
   const redact = options.redact ?? ((text: string) => text);
-  const stdio: StdioOptions = [options.channel?.hasStdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+  const relays = startRelays(options.env);
+  const stdin = options.channel?.hasStdin === true ? 'pipe' : 'ignore';
+  const stdio: StdioOptions =
+    relays === undefined
+      ? [stdin, 'pipe', 'pipe']
+      : [stdin, relays[0].stdin ?? 'ignore', relays[1].stdin ?? 'ignore'];
   const [file, args] = command(helmBinary(options.env), options.args, options.env);
   let child: ChildProcess;
   try {
     child = spawn(file, args, { env: options.env, stdio });
   } catch (error) {
+    relays?.forEach((relay) => relay.stdin?.destroy());
     throw new ChartroomError(`could not start helm: ${(error as Error).message}`, {
       code: 'helm-failed',
       exitCode: ExitCode.peer,
@@ -83,12 +113,18 @@ export function startHelm(options: HelmRunOptions): HelmProcess {
     if (stderr.length > 2000) stderr.splice(0, stderr.length - 2000);
     options.onLine?.(clean);
   };
-  if (child.stderr !== null) createInterface({ input: child.stderr }).on('line', record);
-  if (child.stdout !== null) {
-    createInterface({ input: child.stdout }).on('line', (line) => {
+  // Helm holds its own copies of the relays' write ends; ours must close, or the relays would
+  // never see the end of Helm's output.
+  relays?.forEach((relay) => relay.stdin?.destroy());
+  const [stdout, stderrStream] =
+    relays === undefined ? [child.stdout, child.stderr] : [relays[0].stdout, relays[1].stdout];
+  if (stderrStream !== null) createInterface({ input: stderrStream }).on('line', record);
+  if (stdout !== null) {
+    createInterface({ input: stdout }).on('line', (line) => {
       if (safeStdout.test(line)) record(line);
     });
   }
+  const output = Promise.all([drained(stdout), drained(stderrStream)]);
   const exited = new Promise<HelmExit>((resolve, reject) => {
     child.once('error', (error) => {
       reject(
@@ -100,7 +136,10 @@ export function startHelm(options: HelmRunOptions): HelmProcess {
       );
     });
     child.once('close', (code, signal) => {
-      resolve({ code, signal, stderr });
+      // With relays, Helm's last lines may still be on their way through them.
+      void output.then(() => {
+        resolve({ code, signal, stderr });
+      });
     });
   });
   options.channel?.feed(
