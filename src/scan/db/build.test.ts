@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
+import { ExitCode, toChartroomError } from '../../core/errors.js';
 import { freePort } from '../../core/net.js';
 import { buildDb, readFeedDir } from './build.js';
 import { exportDb, importDb } from './bundle.js';
@@ -196,6 +197,23 @@ describe('db export and import', () => {
     writeFileSync(join(work, 'bad.tar.gz'), readFileSync(bundle).subarray(0, 200));
     await expect(importDb(join(work, 'bad.tar.gz'), installed)).rejects.toThrow('not a usable DB bundle');
     expect(readFileSync(installed).equals(before)).toBe(true);
+  });
+
+  it('reports a missing, unreadable or folder bundle by path and exit code, never as a crash', async () => {
+    const installed = join(work, 'untouched', 'vuln.db');
+    const failure = (file: string) => importDb(file, installed).then(() => undefined, toChartroomError);
+    const missing = join(work, 'no-such-bundle.tar.gz');
+    expect(await failure(missing)).toMatchObject({
+      message: `no such file or directory: ${missing}`,
+      exitCode: ExitCode.notFound,
+    });
+    // Write-only even for root: its open fails as a chmod 000 file's does for a user.
+    expect(await failure('/proc/sys/vm/drop_caches')).toMatchObject({ exitCode: ExitCode.permission });
+    expect(await failure(work)).toMatchObject({
+      code: 'usage',
+      message: `${work} is a folder, not a DB bundle`,
+    });
+    expect(existsSync(join(work, 'untouched'))).toBe(false);
   });
 });
 

@@ -4,20 +4,14 @@
  * replaces the installed DB.
  */
 import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import tar from 'tar-stream';
+import { UsageError } from '../../core/errors.js';
 import { ScanError } from '../errors.js';
 import type { DbManifest } from './types.js';
 import { schemaVersion, VulnDb } from './vulndb.js';
@@ -71,13 +65,33 @@ function badBundle(file: string, why: string, cause?: unknown): ScanError {
   });
 }
 
+/**
+ * Opens the bundle before anything is extracted: a missing, unreadable or folder path is the
+ * user's error, named with its path (an error of a stream's own open reached no listener and
+ * crashed the process).
+ */
+async function openBundle(file: string): Promise<FileHandle> {
+  const handle = await open(file, 'r');
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    throw new UsageError(
+      `${file} is a folder, not a DB bundle`,
+      'Pass the .tar.gz file written by `chartroom scan db export FILE`.',
+    );
+  }
+  return handle;
+}
+
 export async function importDb(file: string, dbPath: string): Promise<BundleInfo> {
+  const input = await openBundle(file);
   mkdirSync(dirname(dbPath), { recursive: true });
   const temp = `${dbPath}.${process.pid}.import`;
   let info: BundleInfo | undefined;
   try {
     const extract = tar.extract();
-    const source = createReadStream(file).pipe(createGunzip());
+    const raw = input.createReadStream();
+    const source = raw.pipe(createGunzip());
+    raw.on('error', (error) => source.destroy(error));
     source.on('error', (error) => {
       extract.destroy(error);
     });

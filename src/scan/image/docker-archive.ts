@@ -47,8 +47,11 @@ async function isGzip(path: string): Promise<boolean> {
 }
 
 async function archiveStream(path: string): Promise<Readable> {
+  // Sniff first: a stream opened before a failing await would emit its own open error to no one
+  // (an unreadable archive crashed the process after the error was already reported).
+  const gzip = await isGzip(path);
   const file = createReadStream(path);
-  if (!(await isGzip(path))) return file;
+  if (!gzip) return file;
   const gunzip = createGunzip();
   file.on('error', (error) => gunzip.destroy(error));
   return file.pipe(gunzip);

@@ -56,6 +56,16 @@ describe("Trivy's image archives", () => {
     });
   }
 
+  it('reports an archive it may not read as permission denied, without a crash after it', async () => {
+    // Write-only even for root: its open fails as a chmod 000 file's does for a user.
+    await expect(inspectImage('/proc/sys/vm/drop_caches', options)).rejects.toMatchObject({
+      code: 'EACCES',
+      path: '/proc/sys/vm/drop_caches',
+    });
+    // A stream opened before the failing sniff emitted its own open error a tick later.
+    await new Promise((done) => setTimeout(done, 50));
+  });
+
   it('reads alpine 3.11 as release 3.11 from its repositories file', async () => {
     const inventory = await inspectImage(join(testdata, 'alpine-311.tar.gz'), options);
     expect(inventory.os?.repositoryRelease).toBe('3.11');
