@@ -7,7 +7,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { ConfigError } from '../core/errors.js';
-import { KubeApiError, isNotFound, toKubeError } from './errors.js';
+import { KubeApiError, isNotFound, kubeconfigError, toKubeError } from './errors.js';
 import type { ObjectRef } from './types.js';
 
 export interface KubeClientOptions {
@@ -21,6 +21,9 @@ export interface ListOptions {
   labelSelector?: string;
   fieldSelector?: string;
 }
+
+const noClusterHint =
+  'Pass --kubeconfig <file> (and --context <name>), or set KUBECONFIG; for a local cluster: chartroom cluster up.';
 
 /** The server-side-apply field manager Chartroom writes under. */
 export const fieldManager = 'chartroom';
@@ -46,14 +49,24 @@ export class KubeClient {
       else config.loadFromFile(options.kubeconfig);
       if (options.context !== undefined) config.setCurrentContext(options.context);
     } catch (error) {
-      throw toKubeError(error, 'reading the kubeconfig');
+      throw kubeconfigError(error, options.kubeconfig ?? (process.env.KUBECONFIG || '~/.kube/config'));
+    }
+    // Without KUBECONFIG, ~/.kube/config or a service account, client-node makes up an
+    // http://localhost:8080 cluster, which then fails as "HTTP protocol is not allowed…".
+    if (options.kubeconfig === undefined && config.currentContext === 'loaded-context') {
+      const cluster = config.getCurrentCluster();
+      if (cluster?.name === 'cluster' && cluster.server === 'http://localhost:8080')
+        throw new ConfigError(
+          'no cluster to talk to: no kubeconfig (KUBECONFIG is not set and ~/.kube/config does not exist)',
+          noClusterHint,
+        );
     }
     // client-node would only say "No active cluster!" (a missing file reads as an empty config).
     if (config.getCurrentCluster() === null) {
       const where = options.kubeconfig ?? (process.env.KUBECONFIG || '~/.kube/config');
       throw new ConfigError(
         `no cluster to talk to: ${where} has no current context${options.context === undefined ? '' : ` named ${options.context}`}`,
-        'Pass --kubeconfig <file> (and --context <name>), or set KUBECONFIG; for a local cluster: chartroom cluster up.',
+        noClusterHint,
       );
     }
     return new KubeClient(config);

@@ -1,5 +1,13 @@
 import { ApiException } from '@kubernetes/client-node';
-import { ChartroomError, ExitCode } from '../core/errors.js';
+import {
+  ChartroomError,
+  ConfigError,
+  ExitCode,
+  NotFoundError,
+  UsageError,
+  isNodeSystemError,
+  toChartroomError,
+} from '../core/errors.js';
 
 /**
  * A failed Kubernetes API call, with the API's own message (never client-node's
@@ -107,6 +115,36 @@ export function toKubeError(error: unknown, doing: string): ChartroomError {
     message: `${doing}: ${refused ? 'the API server could not be reached' : text}`,
     cause: error,
   });
+}
+
+/**
+ * A kubeconfig that cannot be read or parsed is the user's file at fault, not the cluster: it gets
+ * the file's own error (exit 4, 8, 2 or 3), not "check that the cluster is reachable".
+ */
+export function kubeconfigError(error: unknown, path: string): ChartroomError {
+  if (isNodeSystemError(error)) {
+    const file = error.path ?? path;
+    if (error.code === 'ENOENT')
+      return new NotFoundError(
+        `no kubeconfig at ${file}`,
+        'Check the path given to --kubeconfig or in KUBECONFIG; for a local cluster: chartroom cluster up.',
+        error,
+      );
+    if (error.code === 'EISDIR')
+      return new UsageError(
+        `${file} is a folder, not a kubeconfig`,
+        'Pass the kubeconfig file itself.',
+        error,
+      );
+    if (error.code === 'EACCES' || error.code === 'EPERM')
+      return toChartroomError(Object.assign(error, { path: file }));
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return new ConfigError(
+    `${path} is not a valid kubeconfig: ${text.split('\n')[0] ?? text}`,
+    'Fix the file; `kubectl config view --kubeconfig FILE` shows what kubectl makes of it.',
+    error,
+  );
 }
 
 export function isNotFound(error: unknown): boolean {
