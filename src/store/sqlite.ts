@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ConfigError, UsageError, isNodeSystemError } from '../core/errors.js';
 import type { Migration, Queryable, RunResult, SqlValue, Store } from './types.js';
 import { applyMigrations } from './migrations.js';
 
@@ -18,6 +19,31 @@ function bind(params: readonly SqlValue[]): Record<number, SqlValue> {
 }
 
 /**
+ * A data folder that is a file, or a file that is not a SQLite database, is the user's setting at
+ * fault: it is said so (exit 2 or 3) rather than reported as a Chartroom bug.
+ */
+function cannotOpen(error: unknown, location: string): unknown {
+  if (isNodeSystemError(error) && (error.code === 'EEXIST' || error.code === 'ENOTDIR'))
+    return new UsageError(
+      `expected a folder but found a file: ${error.path ?? dirname(location)}`,
+      'Pass a folder to --data-dir (or CHARTROOM_DATA), or a database file as --database sqlite:<file>.',
+      error,
+    );
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CANTOPEN')
+    return new ConfigError(
+      code === 'SQLITE_NOTADB'
+        ? `${location} is not a SQLite database`
+        : `cannot open the SQLite database ${location}`,
+      code === 'SQLITE_NOTADB'
+        ? 'Point --database or --data-dir at a Chartroom database, or move the file away to start a new one.'
+        : 'It must be a file (or not exist yet) in a folder you may write: SQLite adds -wal and -shm files beside it.',
+      error,
+    );
+  return error;
+}
+
+/**
  * The embedded default: one file under the data folder, WAL mode so the dashboard can read while
  * a controller writes. better-sqlite3 is synchronous; the async interface lets PostgreSQL share it.
  */
@@ -28,11 +54,15 @@ export class SqliteStore implements Store {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly location: string) {
-    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
-    this.db = new Database(location);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
+    try {
+      if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+      this.db = new Database(location);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('foreign_keys = ON');
+    } catch (error) {
+      throw cannotOpen(error, location);
+    }
   }
 
   private readonly direct: Queryable = {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +119,23 @@ describe('openStore', () => {
   it('refuses an unknown database URL with a hint', async () => {
     await expect(openStore({ url: 'mysql://x' })).rejects.toMatchObject({
       code: 'config-invalid',
+      exitCode: 3,
+    });
+  });
+
+  it('says a data folder that is a file, or a file that is no database, is the setting at fault', async () => {
+    const file = join(dir, 'not-a-db');
+    writeFileSync(file, Buffer.alloc(4096, 0x29));
+    await expect(openStore({ dataDir: file })).rejects.toMatchObject({
+      message: `expected a folder but found a file: ${file}`,
+      exitCode: 2,
+    });
+    await expect(openStore({ url: `sqlite:${file}` })).rejects.toMatchObject({
+      message: `${file} is not a SQLite database`,
+      exitCode: 3,
+    });
+    await expect(openStore({ url: `sqlite:${dir}` })).rejects.toMatchObject({
+      message: `cannot open the SQLite database ${dir}`,
       exitCode: 3,
     });
   });
