@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, isNodeSystemError } from '../core/errors.js';
 
 /**
  * chartroom-server.yaml: the server's own settings, plus one section per capability (previews,
@@ -69,7 +69,11 @@ export function loadServerConfig(
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new ConfigError(`cannot read ${path}`, 'Check the path given to --config.', error);
+      throw new ConfigError(
+        `cannot read ${path}${unreadableBecause(error)}`,
+        'Check the path given to --config.',
+        error,
+      );
     }
     const document = parseDocument(text);
     if (document.errors.length > 0) {
@@ -82,6 +86,12 @@ export function loadServerConfig(
       );
     }
     raw = document.toJS() ?? {};
+    // A scalar or a list would be spread into settings named "0", "1", … and the server started.
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      throw new ConfigError(
+        `${path}: expected a mapping of settings (listen, dataDir, previews, …), found ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}`,
+        'See docs/server.md for the settings.',
+      );
     baseDir = dirname(resolve(path));
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
@@ -96,6 +106,14 @@ export function loadServerConfig(
   }
   const sections = Object.fromEntries(Object.entries(parsed.data).filter(([key]) => !ownKeys.has(key)));
   return { ...parsed.data, baseDir, sections };
+}
+
+function unreadableBecause(error: unknown): string {
+  if (!isNodeSystemError(error)) return '';
+  if (error.code === 'ENOENT') return ': no such file';
+  if (error.code === 'EISDIR') return ': it is a folder';
+  if (error.code === 'EACCES' || error.code === 'EPERM') return ': permission denied';
+  return `: ${error.code}`;
 }
 
 /** Host and port from "host:port" (or a bare port). */

@@ -196,4 +196,17 @@ describe('the serve command', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^error: .*bad\.yaml: publicUrl: /m);
   });
+
+  it('refuses a config file that is not a mapping, and says why a file cannot be read', async () => {
+    const dir = tempDir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'garbage.bin'), Buffer.from(')aX\u00ff\u00fe not yaml settings'));
+    writeFileSync(join(dir, 'list.yaml'), '- listen: 8080\n');
+    expect(() => loadServerConfig(join(dir, 'garbage.bin'))).toThrow(
+      /garbage\.bin: expected a mapping of settings .*, found a string$/,
+    );
+    expect(() => loadServerConfig(join(dir, 'list.yaml'))).toThrow(/found a list$/);
+    expect(() => loadServerConfig(dir)).toThrow(`cannot read ${dir}: it is a folder`);
+    expect(() => loadServerConfig(join(dir, 'missing.yaml'))).toThrow(': no such file');
+  });
 });
