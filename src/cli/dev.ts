@@ -32,7 +32,7 @@ interface DevFlags extends TargetFlags {
   relayImage?: string;
   lease: string;
   readyTimeout: string;
-  envFile?: string;
+  writeEnv?: string;
   envFormat: string;
 }
 
@@ -131,8 +131,10 @@ export const registerDev: CommandGroup = (program: Command, io: CliIo) => {
     .option('--relay-image <image>', 'with --swap: the relay’s image (needs node)')
     .option('--lease <duration>', 'with --swap: how long the swap outlives a silent CLI', '30s')
     .option('--ready-timeout <duration>', 'with --swap: how long to wait for the relay', '2m')
-    .option('--env-file <file>', 'also write the rewritten environment here while running (0600)')
-    .option('--env-format <format>', `format of --env-file: ${formats.join(', ')}`, 'dotenv')
+    // Not --env-file: Node reads that from anywhere in argv, and exits 9 when the file does not
+    // exist yet, before Chartroom runs (nodejs/node#54232).
+    .option('--write-env <file>', 'also write the rewritten environment here while running (0600)')
+    .option('--env-format <format>', `format of --write-env: ${formats.join(', ')}`, 'dotenv')
     .action(async (app: string, commandLine: string[], flags: DevFlags, command: Command) => {
       const { out, signal, env, cwd } = contextFor(command, io);
       if (!formats.includes(flags.envFormat)) {
@@ -156,7 +158,7 @@ export const registerDev: CommandGroup = (program: Command, io: CliIo) => {
         ...(flags.relayImage === undefined ? {} : { relayImage: flags.relayImage }),
         leaseDurationSeconds: Math.max(5, Math.round(leaseMs / 1000)),
         readyTimeoutMs,
-        ...(flags.envFile === undefined ? {} : { envFile: flags.envFile }),
+        ...(flags.writeEnv === undefined ? {} : { envFile: flags.writeEnv }),
         envFileFormat: flags.envFormat as EnvFormat,
         command: commandLine,
         processEnv: env,
