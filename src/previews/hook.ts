@@ -5,9 +5,9 @@
  * ("remote: chartroom: preview of devopsstage is deploying → http://…"). A post-receive hook
  * cannot refuse a push, so when the server is unreachable it says so and exits 0.
  */
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { NotFoundError, UsageError } from '../core/errors.js';
+import { ChartroomError, ExitCode, NotFoundError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
 
 export interface HookOptions {
@@ -22,6 +22,9 @@ export interface HookOptions {
   /** The Node.js the hook runs with (default: this one). */
   node?: string;
 }
+
+/** The line that tells our own hook (replaced on a new install) from someone else's (kept). */
+const hookMarker = 'Installed by chartroom previews hook install';
 
 const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
@@ -117,20 +120,41 @@ export function installPostReceiveHook(options: HookOptions): string {
       `no secret file ${options.secretFile}`,
       'Write the server’s postReceive secret into it (mode 600).',
     );
-  if ((statSync(options.secretFile).mode & 0o077) !== 0)
+  const secret = statSync(options.secretFile);
+  // Checked now: the hook reads the file on every push, and a push cannot fail on it any more.
+  if (!secret.isFile())
+    throw new UsageError(
+      `${options.secretFile} is not a file`,
+      'Pass the file that holds the server’s postReceive secret.',
+    );
+  if ((secret.mode & 0o077) !== 0)
     throw new UsageError(
       `${options.secretFile} can be read by other users`,
       `Restrict it: chmod 600 ${options.secretFile}`,
     );
+  if (readFileSync(options.secretFile, 'utf8').trim() === '')
+    throw new UsageError(
+      `${options.secretFile} is empty`,
+      'Write the server’s postReceive secret (previews.webhooks.postReceive) into it.',
+    );
   if (!/^https?:\/\//.test(options.url))
-    throw new UsageError(`--url must be an http(s) URL, not ${options.url}`);
+    throw new UsageError(
+      `--url must be an http(s) URL, not ${options.url}`,
+      'e.g. https://chartroom.example.com/previews/webhooks/post-receive',
+    );
+  const hookPath = join(hooks, 'post-receive');
+  if (existsSync(hookPath) && !readFileSync(hookPath, 'utf8').includes(hookMarker))
+    throw new ChartroomError(`${hookPath} exists and is not Chartroom's`, {
+      code: 'hook-exists',
+      exitCode: ExitCode.conflict,
+      hint: 'Move it aside (or run hooks/chartroom-post-receive.mjs from it yourself), then install again.',
+    });
   mkdirSync(hooks, { recursive: true });
   const scriptPath = join(hooks, 'chartroom-post-receive.mjs');
   writeFileAtomic(scriptPath, script(options), { mode: 0o644 });
-  const hookPath = join(hooks, 'post-receive');
   writeFileAtomic(
     hookPath,
-    `#!/bin/sh\n# Installed by chartroom previews hook install.\nexec ${shellQuote(options.node ?? process.execPath)} ${shellQuote(scriptPath)}\n`,
+    `#!/bin/sh\n# ${hookMarker}.\nexec ${shellQuote(options.node ?? process.execPath)} ${shellQuote(scriptPath)}\n`,
     { mode: 0o755 },
   );
   chmodSync(hookPath, 0o755);
