@@ -10,6 +10,7 @@ import { openStore, type Store } from '../store/index.js';
 import { now, type DeployEvent, type DeployOutcomeSummary } from './events.js';
 import { upgradeArgs } from './helm/commands.js';
 import { formatGoDuration } from './helm/duration.js';
+import { explainHelmError } from './helm/error-hints.js';
 import { helmError, startHelm, type HelmExit } from './helm/process.js';
 import { releaseRevisions } from './helm/storage.js';
 import { DeployHistory } from './history/history.js';
@@ -324,7 +325,10 @@ async function runHelmBesideTracker(
     // Helm stops on a failed hook as soon as the Job fails. The tracker sees the same Job through
     // its own watch and then reads the pod's log, which takes seconds on a loaded machine: wait
     // for its diagnosis (it names the pod, exit code and log) rather than report Helm's one line.
-    const hookFailed = /hooks? failed|failed (?:pre|post)-(?:install|upgrade)|job \S+ failed/i.test(error);
+    // A hook Helm could not even create (forbidden, over quota) has no pod to read: no wait.
+    const hookFailed =
+      /hooks? failed|failed (?:pre|post)-(?:install|upgrade)|job \S+ failed/i.test(error) &&
+      explainHelmError(error, target).reason === 'helm-failed';
     const diagnosis = await Promise.race([tracker.failed, delay(hookFailed ? 15_000 : 2000, undefined)]);
     if (diagnosis !== undefined) return { status: 'failed', diagnosis };
     if (/context deadline exceeded|timed out waiting for the condition/.test(error)) {
@@ -335,7 +339,7 @@ async function runHelmBesideTracker(
         ),
       };
     }
-    return { status: 'failed', diagnosis: helmFailedDiagnosis(error) };
+    return { status: 'failed', diagnosis: helmFailedDiagnosis(error, target) };
   }
   // Helm's --wait accepts a Deployment once replicas − maxUnavailable are ready; the tracker waits
   // for the whole rollout, within what is left of the timeout.
@@ -363,12 +367,9 @@ function simpleDiagnosis(cls: Diagnosis['class'], summary: string, hint: string)
   return { class: cls, summary, reason: cls, message: summary, hint, visibleAt: at, detectedAt: at };
 }
 
-function helmFailedDiagnosis(error: string): Diagnosis {
-  return simpleDiagnosis(
-    'helm-failed',
-    `helm failed: ${error || 'no error message'}`,
-    'Fix what Helm reports (chart, values or cluster access), then deploy again.',
-  );
+function helmFailedDiagnosis(error: string, target: { release: string; namespace: string }): Diagnosis {
+  const { reason, hint } = explainHelmError(error, target);
+  return { ...simpleDiagnosis('helm-failed', `helm failed: ${error || 'no error message'}`, hint), reason };
 }
 
 function interruptedDiagnosis(release: string): Diagnosis {

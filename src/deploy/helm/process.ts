@@ -177,9 +177,36 @@ export async function runHelm(
   }
 }
 
-/** The last `Error: …` line Helm printed, or its last line. */
+/**
+ * What Helm said went wrong: its last `Error: …` block, which often runs over several lines ("1
+ * error occurred:" then one `* …` line per error; a schema's failing paths; "ensure CRDs are
+ * installed first"), up to where `--debug` repeats it. Joined into one line; without an Error
+ * line, Helm's last line that is not debug output.
+ */
 export function helmError(exit: HelmExit): string {
-  const errors = exit.stderr.filter((line) => line.startsWith('Error: '));
-  const last = errors.at(-1) ?? exit.stderr.filter((line) => !line.includes('[debug]')).at(-1) ?? '';
-  return last.replace(/^Error: /, '');
+  const lines = exit.stderr;
+  let start = -1;
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    if (lines[i]?.startsWith('Error: ') === true) {
+      start = i;
+      break;
+    }
+  }
+  if (start < 0) return lines.filter((line) => !line.includes('[debug]')).at(-1) ?? '';
+  const block: string[] = [];
+  for (const line of lines.slice(start)) {
+    if (block.length > 0 && line.includes('[debug]')) break;
+    const text = line
+      .replace(/^Error: /, '')
+      .replace(/^\s*[*-]\s+/, '')
+      .trim();
+    if (text !== '') block.push(text);
+  }
+  // "1 error occurred:" / "2 errors occurred:" only announces the list that follows.
+  if (block.length > 1 && /^\d+ errors? occurred:$/.test(block[0] ?? '')) block.shift();
+  // A line ending in ':' introduces the next; other lines are separate errors.
+  return block.reduce(
+    (joined, text) => (joined === '' ? text : `${joined}${joined.endsWith(':') ? ' ' : '; '}${text}`),
+    '',
+  );
 }
