@@ -13,7 +13,13 @@ import { basename, delimiter, join } from 'node:path';
 import { ValueCipher } from './cipher.js';
 import { decryptToTree } from './decrypt.js';
 import { encryptDocument } from './document.js';
-import { loadPlain, newMetadata, validateForEncryption, type EncryptRequest } from './encrypt.js';
+import {
+  emitEncrypted,
+  loadPlain,
+  newMetadata,
+  validateForEncryption,
+  type EncryptRequest,
+} from './encrypt.js';
 import { SecretsError } from './errors.js';
 import { PrivateTempDir } from './files.js';
 import { masterKeyCount, SOPS_VERSION } from './metadata.js';
@@ -160,7 +166,7 @@ export async function editContent(rt: SecretsRuntime, req: EditRequest): Promise
       if (!(await req.retry(problem))) throw new SecretsError('couldNotReadInputFile', problem);
     }
     encryptDocument(doc, doc.dataKey, doc.cipher);
-    return doc.output.emitEncrypted(doc);
+    return emitEncrypted(doc.output, doc);
   } finally {
     temp.dispose();
   }

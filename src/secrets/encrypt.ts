@@ -9,7 +9,7 @@ import { newDataKey, wrapDataKey } from './keys/datakey.js';
 import type { Metadata } from './metadata.js';
 import { SOPS_VERSION } from './metadata.js';
 import { keyContext, storesFor, type SecretsRuntime } from './runtime.js';
-import { NonStringKeyError, type Store } from './stores/index.js';
+import { NonStringKeyError, type EncryptedDocument, type Store } from './stores/index.js';
 import type { TreeBranches } from './tree.js';
 
 export interface EncryptRequest {
@@ -106,8 +106,13 @@ export async function encryptContent(rt: SecretsRuntime, req: EncryptRequest): P
   const { metadata, dataKey } = await newMetadata(rt, stores.input, req);
   const doc = { branches, metadata };
   encryptDocument(doc, dataKey, new ValueCipher());
+  return emitEncrypted(stores.output, doc);
+}
+
+/** Every command that writes an encrypted file fails to dump as sops does: exit 4, its message. */
+export function emitEncrypted(store: Store, doc: EncryptedDocument): Buffer {
   try {
-    return stores.output.emitEncrypted(doc);
+    return store.emitEncrypted(doc);
   } catch (cause) {
     throw new SecretsError('errorDumpingTree', `Could not marshal tree: ${(cause as Error).message}`, {
       cause,

@@ -2,7 +2,7 @@
 import { encryptDocument } from './document.js';
 import { SecretsError } from './errors.js';
 import { decryptToTree } from './decrypt.js';
-import { validateForEncryption } from './encrypt.js';
+import { emitEncrypted, validateForEncryption } from './encrypt.js';
 import type { SecretsRuntime } from './runtime.js';
 import { parseJsonObject } from './stores/json.js';
 import { TreeBranch, type TreePath, type TreeValue } from './tree.js';
@@ -61,7 +61,7 @@ export async function setContent(
   const changed = setPath(first, req.treePath, req.value);
   validateForEncryption(doc.output, doc.branches);
   encryptDocument(doc, doc.dataKey, doc.cipher);
-  return { output: doc.output.emitEncrypted(doc), changed };
+  return { output: emitEncrypted(doc.output, doc), changed };
 }
 
 export class NothingToUnsetError extends SecretsError {}
@@ -75,5 +75,5 @@ export async function unsetContent(rt: SecretsRuntime, req: ModifyRequest): Prom
     throw cause;
   }
   encryptDocument(doc, doc.dataKey, doc.cipher);
-  return doc.output.emitEncrypted(doc);
+  return emitEncrypted(doc.output, doc);
 }

@@ -9,6 +9,7 @@ import { contextFromFlag, keysFromFlags, loadConfig, type KeyFlags } from './key
 import { newDataKey, wrapDataKey, type KeyGroup } from './keys/datakey.js';
 import type { MasterKey } from './keys/types.js';
 import { decryptToTree } from './decrypt.js';
+import { emitEncrypted } from './encrypt.js';
 import { keyContext, loadEncrypted, storesFor, type SecretsRuntime } from './runtime.js';
 import { recoverDataKey } from './document.js';
 
@@ -52,7 +53,7 @@ export async function rotateContent(rt: SecretsRuntime, req: RotateRequest): Pro
   const dataKey = newDataKey();
   doc.metadata.shamirThreshold = await rewrap(rt, groups, doc.metadata.shamirThreshold, dataKey);
   encryptDocument(doc, dataKey, doc.cipher);
-  return doc.output.emitEncrypted(doc);
+  return emitEncrypted(doc.output, doc);
 }
 
 export interface GroupDiff {
@@ -139,5 +140,5 @@ export async function updateKeysContent(
   doc.metadata.keyGroups = newGroups;
   doc.metadata.shamirThreshold = threshold;
   doc.metadata.shamirThreshold = await rewrap(rt, newGroups, threshold, dataKey);
-  return { changed: true, output: store.emitEncrypted(doc), plan };
+  return { changed: true, output: emitEncrypted(store, doc), plan };
 }

@@ -313,10 +313,15 @@ function indentString(indent: number | undefined): string {
 export class JsonStore implements Store {
   readonly format = 'json' as const;
   readonly singleValue = false;
-  private readonly indent: string;
+  private readonly indentOption: number | undefined;
 
   constructor(options: StoreOptions = {}) {
-    this.indent = indentString(options.indent);
+    this.indentOption = options.indent;
+  }
+
+  /** A bad --indent fails where sops fails, when the tree is dumped (exit 4), not as a crash. */
+  private get indent(): string {
+    return indentString(this.indentOption);
   }
 
   loadPlain(data: Buffer): TreeBranches {

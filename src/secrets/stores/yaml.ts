@@ -21,12 +21,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export class YamlStore implements Store {
   readonly format = 'yaml' as const;
   readonly singleValue = false;
-  private readonly indent: number;
+  private readonly indentOption: number;
 
   constructor(options: StoreOptions = {}) {
-    const indent = options.indent ?? 0;
-    if (indent < 0 && indent !== -1) throw new Error('YAML Negative indentation not accepted');
-    this.indent = indent > 0 ? indent : 4;
+    this.indentOption = options.indent ?? 0;
+  }
+
+  /** A bad --indent fails where sops fails, when the tree is dumped (exit 4), not as a crash. */
+  private get indent(): number {
+    if (this.indentOption < 0 && this.indentOption !== -1)
+      throw new Error('YAML Negative indentation not accepted');
+    return this.indentOption > 0 ? this.indentOption : 4;
   }
 
   loadPlain(data: Buffer): TreeBranches {
