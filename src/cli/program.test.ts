@@ -27,6 +27,15 @@ describe('the chartroom CLI', () => {
     );
   });
 
+  it("gives a command's own usage error without a hint that command's help as the hint", async () => {
+    const result = await cli('deploy', 'history', '--limit', '-3');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: --limit must be a whole number from 1 to 10000, not "-3"\n' +
+        'hint: Run `chartroom deploy history --help` for the options.\n',
+    );
+  });
+
   it('rejects an invalid --output choice', async () => {
     const result = await cli('--output', 'yaml', '--help');
     expect(result.code).toBe(2);

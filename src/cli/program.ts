@@ -87,10 +87,14 @@ export async function runCli(
   options: RunCliOptions = {},
 ): Promise<number> {
   const program = createProgram(io, options.groups ?? (await loadCommandGroups(args)));
-  // Commander calls `parseAsync` with the subcommand that ran; remember it for hints.
-  program.hook('preAction', (_this, actionCommand) => {
-    (program as Command & { _lastCommandRun?: Command })._lastCommandRun = actionCommand;
-  });
+  // Remember the deepest command reached, for hints: the one about to run, and before that each
+  // subcommand as it is dispatched to, so errors of option parsing (a value an option's parser
+  // refused, a required option missing) point at that command's help too.
+  const remember = (_this: Command, command: Command): void => {
+    (program as Command & { _lastCommandRun?: Command })._lastCommandRun = command;
+  };
+  program.hook('preAction', remember);
+  for (const command of [program, ...allCommands(program)]) command.hook('preSubcommand', remember);
   if (args.length === 0) {
     program.outputHelp();
     return ExitCode.ok;
@@ -109,7 +113,7 @@ export async function runCli(
     const error =
       io.signal.aborted && !(thrown instanceof ChartroomError)
         ? interrupted(thrown)
-        : toChartroomError(thrown);
+        : withUsageHint(toChartroomError(thrown), program);
     outputFor(args, io).error(error);
     return error.exitCode;
   }
@@ -123,6 +127,16 @@ export class ExitRequest extends Error {
   constructor(readonly exitCode: number) {
     super(`exit ${exitCode}`);
   }
+}
+
+/** A command's own usage error without a hint points at that command's help, as commander's do. */
+function withUsageHint(error: ChartroomError, program: Command): ChartroomError {
+  if (!(error instanceof UsageError) || error.hint !== undefined) return error;
+  return new UsageError(
+    error.message,
+    `Run \`${commandPath(program)} --help\` for the options.`,
+    error.cause,
+  );
 }
 
 function interrupted(cause: unknown): ChartroomError {
