@@ -47,12 +47,11 @@ function wholeSeconds(flag: string) {
   };
 }
 
-async function kubeClient(flags: KubeFlags, env: NodeJS.ProcessEnv) {
+async function kubeClient(flags: KubeFlags) {
   const { KubeClient } = await import('../kube/index.js');
+  // Without --kubeconfig the client reads KUBECONFIG itself: it may be a list (a:b), not a path.
   return KubeClient.load({
-    ...((flags.kubeconfig ?? env.KUBECONFIG) === undefined
-      ? {}
-      : { kubeconfig: flags.kubeconfig ?? env.KUBECONFIG }),
+    ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
     ...(flags.context === undefined ? {} : { context: flags.context }),
   });
 }
@@ -90,10 +89,10 @@ export const nodesGroup: CommandGroup = (program: Command, io: CliIo) => {
     .option('--dry-run', 'show what would be evicted, in which order and with which grace, and stop');
   kubeOptions(drain);
   drain.action(async (node: string, flags: DrainFlags, command: Command) => {
-    const { out, signal, env } = contextFor(command, io);
+    const { out, signal } = contextFor(command, io);
     const { drainNode, parseDeadline, parseDuration } = await import('../nodes/index.js');
     const deadline = flags.deadline === undefined ? undefined : parseDeadline(flags.deadline);
-    const client = await kubeClient(flags, env);
+    const client = await kubeClient(flags);
     const report = await drainNode({
       client,
       node,
@@ -295,7 +294,7 @@ function registerAgent(nodes: Command, io: CliIo): void {
     });
     const endpoint = flags.imdsEndpoint ?? env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
     await runAgent({
-      client: await kubeClient(flags, env),
+      client: await kubeClient(flags),
       nodeName,
       imds: {
         ...(endpoint === undefined ? {} : { endpoint }),
@@ -349,7 +348,7 @@ function registerWatchQueue(nodes: Command, io: CliIo): void {
     }
     const metrics = parseListenAddress(flags.metricsAddress);
     await watchQueue({
-      client: await kubeClient(flags, env),
+      client: await kubeClient(flags),
       queueUrl: flags.queueUrl,
       ...(flags.region === undefined ? {} : { region: flags.region }),
       workers,
