@@ -4,7 +4,7 @@
  * identity, container and instance metadata. With `--role` the resolved credentials assume that
  * role first. Prompts (MFA codes) go to stderr; stdout carries only the ExecCredential.
  */
-import { ChartroomError, ExitCode } from '../../core/errors.js';
+import { ChartroomError, ExitCode, toChartroomError } from '../../core/errors.js';
 import type { AwsCredentials } from './presign.js';
 
 export type Prompt = (question: string) => Promise<string>;
@@ -92,6 +92,15 @@ export async function resolveCredentials(options: ResolveCredentialsOptions): Pr
     };
   } catch (error) {
     if (error instanceof ChartroomError) throw error;
+    // STS that cannot be reached is the network (exit 6), not a role the credentials may not assume.
+    const unreachable = toChartroomError(error);
+    if (unreachable.code === 'unreachable')
+      throw new ChartroomError(`could not get AWS credentials: ${unreachable.message}`, {
+        code: 'unreachable',
+        exitCode: ExitCode.remote,
+        ...(unreachable.hint === undefined ? {} : { hint: unreachable.hint }),
+        cause: error,
+      });
     const message = error instanceof Error ? error.message : String(error);
     throw new ChartroomError(`could not get AWS credentials: ${message}`, {
       code: 'aws-credentials',

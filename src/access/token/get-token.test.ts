@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokenCache } from './cache.js';
 import { getClusterToken } from './get-token.js';
 
@@ -105,6 +105,28 @@ describe('getClusterToken with the disk cache', () => {
         cache: false,
       }),
     ).rejects.toMatchObject({ code: 'aws-credentials' });
+  });
+
+  it('reports an STS endpoint that cannot be reached as unreachable (exit 6), not as a refused role', async () => {
+    // The STS client of --role reads its endpoint from the process environment, as the CLI does.
+    vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:1');
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+    try {
+      await expect(
+        getClusterToken({
+          ...options(),
+          roleArn: 'arn:aws:iam::111122223333:role/Admin',
+          sessionName: 'test',
+          cache: false,
+        }),
+      ).rejects.toMatchObject({
+        code: 'unreachable',
+        exitCode: 6,
+        message: 'could not get AWS credentials: could not reach 127.0.0.1:1: ECONNREFUSED',
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 
