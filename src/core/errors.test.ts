@@ -63,6 +63,30 @@ describe('toChartroomError', () => {
     expect(toChartroomError(eacces).exitCode).toBe(ExitCode.permission);
   });
 
+  it("says a folder, or a file in a folder's place, is the user's path at fault", () => {
+    // fs.readFile of a folder: the error comes from read() and has no path.
+    const eisdir = Object.assign(new Error('EISDIR: illegal operation on a directory, read'), {
+      code: 'EISDIR',
+      syscall: 'read',
+    });
+    expect(toChartroomError(eisdir)).toMatchObject({
+      message: 'expected a file but found a directory',
+      exitCode: ExitCode.usage,
+    });
+    const enotdir = Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR', syscall: 'open', path: '/f/x' });
+    expect(toChartroomError(enotdir)).toMatchObject({
+      message: 'a part of the path is a file, not a folder: /f/x',
+      exitCode: ExitCode.usage,
+    });
+    const mkdir = Object.assign(new Error('EEXIST'), { code: 'EEXIST', syscall: 'mkdir', path: '/f' });
+    expect(toChartroomError(mkdir)).toMatchObject({
+      message: 'expected a folder but found a file: /f',
+      exitCode: ExitCode.usage,
+    });
+    const open = Object.assign(new Error('EEXIST'), { code: 'EEXIST', syscall: 'open', path: '/f' });
+    expect(toChartroomError(open).code).toBe('internal');
+  });
+
   it('reports an unreachable endpoint as a remote error naming it, not as a bug', () => {
     // As the AWS SDK throws it (the socket error itself) and as fetch does (its cause).
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {

@@ -95,24 +95,39 @@ export class InternalError extends ChartroomError {
 export function toChartroomError(thrown: unknown): ChartroomError {
   if (thrown instanceof ChartroomError) return thrown;
   if (isNodeSystemError(thrown)) {
-    const path = thrown.path === undefined ? '' : ` ${thrown.path}`;
+    // fs.readFile of a folder fails in read(), whose error has no path: then no dangling colon.
+    const path = thrown.path === undefined ? '' : `: ${thrown.path}`;
     switch (thrown.code) {
       case 'ENOENT':
-        return new NotFoundError(
-          `no such file or directory:${path}`,
-          'Check the path and try again.',
-          thrown,
-        );
+        return new NotFoundError(`no such file or directory${path}`, 'Check the path and try again.', thrown);
       case 'EACCES':
       case 'EPERM':
-        return new ChartroomError(`permission denied:${path}`, {
+        return new ChartroomError(`permission denied${path}`, {
           code: 'permission-denied',
           exitCode: ExitCode.permission,
           hint: 'Check the file permissions, or run as a user who may read it.',
           cause: thrown,
         });
       case 'EISDIR':
-        return new UsageError(`expected a file but found a directory:${path}`, 'Pass a file path.', thrown);
+        return new UsageError(
+          `expected a file but found a directory${path}`,
+          'Pass a file, not a folder.',
+          thrown,
+        );
+      case 'ENOTDIR':
+        return new UsageError(
+          `a part of the path is a file, not a folder${path}`,
+          'Check the path: a file stands where a folder is expected.',
+          thrown,
+        );
+      case 'EEXIST':
+        // Only mkdir reaches here (exclusive creates handle EEXIST themselves): a file is in the way.
+        if (thrown.syscall !== 'mkdir') break;
+        return new UsageError(
+          `expected a folder but found a file${path}`,
+          'Pass a folder, or move the file away.',
+          thrown,
+        );
       default:
         break;
     }
