@@ -10,12 +10,39 @@ import type {
   StoredAlert,
 } from '../runtime/index.js';
 
-/** The source line of an error and a caret under its column. */
+const snippetWidth = 120;
+
+/** Control characters (a binary file, escape sequences) as `?` and tabs as one space, one for one. */
+function printable(text: string): string {
+  let shown = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    shown += char === '\t' ? ' ' : code < 0x20 || (code >= 0x7f && code < 0xa0) ? '?' : char;
+  }
+  return shown;
+}
+
+/**
+ * The source line of an error and a caret under its column. A long line is cut around the column
+ * and control characters are replaced, so a snippet of a binary file can neither flood nor garble
+ * the terminal.
+ */
 export function snippetFor(text: string, location: SourceLocation): string[] {
   const line = text.split(/\r?\n/)[location.line - 1];
   if (line === undefined) return [];
+  const col = Math.max(0, location.col - 1);
+  const start =
+    line.length > snippetWidth
+      ? Math.max(0, Math.min(col - snippetWidth / 2, line.length - snippetWidth))
+      : 0;
+  const cut = line.slice(start, start + snippetWidth);
+  const before = start > 0 ? '…' : '';
+  const after = start + snippetWidth < line.length ? '…' : '';
   const prefix = `${String(location.line).padStart(5)} | `;
-  return [`${prefix}${line}`, `${' '.repeat(prefix.length + Math.max(0, location.col - 1))}^`];
+  return [
+    `${prefix}${before}${printable(cut)}${after}`,
+    `${' '.repeat(prefix.length + before.length + col - start)}^`,
+  ];
 }
 
 function warningLine(w: RulesWarning): string {

@@ -32,6 +32,21 @@ describe('chartroom runtime', () => {
     );
   });
 
+  it('validate: shows a binary file as a short printable snippet, never raw control bytes', async () => {
+    const binary = join(dir, 'binary.yaml');
+    await writeFile(
+      binary,
+      Buffer.concat([Buffer.from(')\u001b[2J\u001b]0;owned\u0007'), Buffer.alloc(3000, 0x41)]),
+    );
+    const result = await cli(['runtime', 'validate', binary]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`error: ${binary}:1:1: `);
+    expect(result.stderr).not.toContain('\u001b');
+    expect(result.stderr).not.toContain('\u0007');
+    expect(result.stderr).toContain('    1 | )?[2J?]0;owned?AAAA');
+    for (const line of result.stderr.split('\n')) expect(line.length).toBeLessThan(200);
+  });
+
   it('validate: points at the error with file, line, column and the line itself', async () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, '- macro: m\n  condition: ka.verb in (get, list\n');
