@@ -33,7 +33,7 @@ export function writeFileAtomic(
  * The temp file is this function's own detail: an error about it (a missing or read-only folder, a
  * folder where the file should go) names the file the caller asked for, as a plain write would.
  */
-function namingTarget(error: unknown, temp: string, path: string): unknown {
+export function namingTarget(error: unknown, temp: string, path: string): unknown {
   if (isNodeSystemError(error) && error.path === temp) {
     error.path = path;
     error.message = error.message.replace(/, (\w+) '.*$/s, `, $1 '${path}'`);

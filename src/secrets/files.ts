@@ -8,6 +8,7 @@ import { accessSync, chmodSync, constants, mkdtempSync, readdirSync, rmSync } fr
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { namingTarget } from '../core/files.js';
 import { SecretsError } from './errors.js';
 
 export async function writeFileAtomic(path: string, data: Uint8Array, mode?: number): Promise<void> {
@@ -33,7 +34,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array, mode?: num
     await rm(temp, { force: true });
     throw new SecretsError(
       'couldNotWriteOutputFile',
-      `Could not write ${path}: ${(cause as Error).message}`,
+      `Could not write ${path}: ${(namingTarget(cause, temp, path) as Error).message}`,
       {
         hint: 'Check that the folder exists and is writable.',
         cause,
