@@ -1,7 +1,8 @@
 /**
- * Failures that are Helm's own (it stops before any rollout the tracker could watch), produced on
- * the local cluster with the example chart and the real helm: each deploy must name the cause and
- * the command that fixes it, in Helm's whole message — not "1 error occurred:".
+ * Failures that are Helm's own (it stops before any rollout the tracker could watch), and the
+ * API server's refusals of pods, produced on the local cluster with the example chart and the real
+ * helm: each deploy must name the cause and the command that fixes it, in Helm's whole message —
+ * not "1 error occurred:".
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,10 @@ interface Case {
   name: string;
   /** Makes the namespace fail the deploy; returns the kubeconfig to deploy with. */
   arrange: (ns: string, dir: string) => Promise<string>;
+  /** The diagnosis's class: `helm-failed` unless the rollout got as far as the tracker. */
+  cls?: string;
+  /** Extra values for the deploy. */
+  values?: Record<string, unknown>;
   reason: string;
   error: RegExp;
   hint: RegExp;
@@ -62,6 +67,20 @@ const cases: Case[] = [
     reason: 'quota-exceeded',
     error: /exceeded quota: no-services/,
     hint: /ResourceQuota no-services refuses it \(requested services=1, limit services=0\)/,
+  },
+  {
+    // Helm applies the Deployment; its ReplicaSet cannot create a pod. The tracker's verdict,
+    // with the quota's own words in the hint.
+    name: 'a ResourceQuota that allows no pod',
+    arrange: async (ns) => {
+      ok(await kubectl(['-n', ns, 'create', 'quota', 'no-pods', '--hard=pods=0']));
+      return kubeconfig();
+    },
+    values: { migrations: { enabled: false } },
+    cls: 'create-failed',
+    reason: 'FailedCreate',
+    error: /^Deployment\/webapp: pods cannot be created: .*exceeded quota: no-pods/,
+    hint: /ResourceQuota no-pods refuses it \(requested pods=1, limit pods=0\)/,
   },
   {
     name: 'a CI identity that may read but not create jobs',
@@ -133,6 +152,7 @@ describe("Helm's own failures, explained", () => {
             processEnv: { ...process.env, KUBECONFIG: config, SOPS_AGE_KEY_FILE: demoKey },
             store,
             lockTimeoutMs: 0,
+            ...(c.values === undefined ? {} : { extraValues: [{ name: c.name, values: c.values }] }),
           });
           return new Error(`${c.name}: the deploy succeeded`);
         } catch (error) {
@@ -146,7 +166,7 @@ describe("Helm's own failures, explained", () => {
         expect.soft(outcome?.message, c.name).toBe('a DeployFailedError');
         return;
       }
-      expect.soft(outcome.diagnosis?.class, c.name).toBe('helm-failed');
+      expect.soft(outcome.diagnosis?.class, c.name).toBe(c.cls ?? 'helm-failed');
       expect.soft(outcome.diagnosis?.reason, c.name).toBe(c.reason);
       expect.soft(outcome.diagnosis?.summary, c.name).toMatch(c.error);
       expect.soft(outcome.diagnosis?.summary, c.name).not.toMatch(/error occurred:?$/);

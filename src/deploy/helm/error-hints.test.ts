@@ -129,6 +129,16 @@ describe('explaining Helm errors', () => {
       'no-deployed-release',
       /helm uninstall webapp -n shop/,
     ],
+    [
+      'pods "webapp-7d9f" is forbidden: failed quota: compute: must specify limits.cpu,requests.cpu',
+      'quota-needs-resources',
+      /ResourceQuota compute needs every container to set limits\.cpu,requests\.cpu/,
+    ],
+    [
+      'pods "webapp-7d9f" is forbidden: error looking up service account shop/webapp: serviceaccount "webapp" not found',
+      'service-account-missing',
+      /ServiceAccount webapp, which does not exist \(shop\/webapp\)/,
+    ],
     ['something Helm never said before', 'helm-failed', /^Fix what Helm reports/],
   ];
   it.each(cases)('%s', (message, reason, hint) => {

@@ -74,6 +74,20 @@ const explainers: [RegExp, Explainer][] = [
     }),
   ],
   [
+    /failed quota: ([^:]+): must specify ([\w.,]+)/,
+    (m) => ({
+      reason: 'quota-needs-resources',
+      hint: `The namespace's ResourceQuota ${m[1] ?? ''} needs every container to set ${m[2] ?? ''}: set them in the chart's resources values, or add a LimitRange with defaults.`,
+    }),
+  ],
+  [
+    /error looking up service account ([^:\s]+): serviceaccount "([^"]+)" not found/,
+    (m) => ({
+      reason: 'service-account-missing',
+      hint: `The pods run as ServiceAccount ${m[2] ?? ''}, which does not exist (${m[1] ?? ''}): create it, or let the chart create it (serviceAccount.create).`,
+    }),
+  ],
+  [
     /no matches for kind "([^"]+)" in version "([^"]+)"/,
     (m) => ({
       reason: 'unknown-kind',
@@ -141,14 +155,24 @@ const explainers: [RegExp, Explainer][] = [
   ],
 ];
 
-/** The first known cause in Helm's error, or a general hint. */
-export function explainHelmError(error: string, ctx: HelmErrorContext): HelmErrorExplanation {
+/**
+ * The first known cause in a refusal by the API server or Helm, or undefined. The rollout tracker
+ * uses it too: a ReplicaSet's FailedCreate carries the same quota and admission messages.
+ */
+export function explainRefusal(error: string, ctx: HelmErrorContext): HelmErrorExplanation | undefined {
   for (const [pattern, explain] of explainers) {
     const match = pattern.exec(error);
     if (match !== null) return explain(match, error, ctx);
   }
-  return {
-    reason: 'helm-failed',
-    hint: 'Fix what Helm reports (chart, values or cluster access), then deploy again.',
-  };
+  return undefined;
+}
+
+/** The first known cause in Helm's error, or a general hint. */
+export function explainHelmError(error: string, ctx: HelmErrorContext): HelmErrorExplanation {
+  return (
+    explainRefusal(error, ctx) ?? {
+      reason: 'helm-failed',
+      hint: 'Fix what Helm reports (chart, values or cluster access), then deploy again.',
+    }
+  );
 }

@@ -3,6 +3,7 @@
  * cluster's message, and what to do about it.
  */
 import type { V1Pod } from '../../kube/index.js';
+import { explainRefusal } from '../helm/error-hints.js';
 import { podIssues, type PodContext, type PodIssue } from './pod-issues.js';
 import { refText, type Diagnosis, type FailureClass, type WorkloadRef } from './types.js';
 import type { ControllerIssue, WorkloadView } from './workloads.js';
@@ -154,8 +155,15 @@ export function toDiagnosis(
     ...(issue?.restarts === undefined ? {} : { restarts: issue.restarts }),
     ...(options.logs === undefined ? {} : { logs: options.logs.map(options.redact) }),
     ...(options.logsNote === undefined ? {} : { logsNote: options.logsNote }),
-    hint: hintFor(partial, limit),
+    hint:
+      (finding.class === 'create-failed' ? refusalHint(message, finding.workload.namespace) : undefined) ??
+      hintFor(partial, limit),
     visibleAt: wall(finding.since),
     detectedAt: wall(options.now),
   };
+}
+
+/** For pods the controller cannot create: the quota, admission webhook or ServiceAccount at fault. */
+function refusalHint(message: string, namespace: string): string | undefined {
+  return explainRefusal(message, { release: '', namespace })?.hint;
 }

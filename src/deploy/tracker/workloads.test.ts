@@ -176,9 +176,13 @@ describe('rollout progress and failures per workload', () => {
     const seen = new FirstSeen();
     const ctx = { seen, thresholds: defaultThresholds, eventsFor: () => [] };
     expect(findFailure(view, { ...ctx, now: 0 })).toBeUndefined();
-    expect(findFailure(view, { ...ctx, now: defaultThresholds.createFailure })).toMatchObject({
-      class: 'create-failed',
-    });
+    const finding = findFailure(view, { ...ctx, now: defaultThresholds.createFailure });
+    expect(finding).toMatchObject({ class: 'create-failed' });
+    // The hint names the quota and what was asked, not "check ResourceQuota, LimitRange and …".
+    const diagnosis = toDiagnosis(finding ?? (undefined as never), { now: 0, redact: (t) => t });
+    expect(diagnosis.hint).toBe(
+      "The namespace's ResourceQuota preview refuses it (requested cpu=500m, limit cpu=2): ask for less (replicas, requests) or raise the quota.",
+    );
   });
 
   it('a failed hook Job names its failed pod, exit code and asks for its log', () => {
