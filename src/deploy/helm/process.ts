@@ -71,7 +71,12 @@ function startRelays(env: NodeJS.ProcessEnv): [ChildProcess, ChildProcess] | und
   if (process.platform !== 'linux' || findPeer('setpriv', env) === undefined) return undefined;
   const tee = findPeer('tee', env);
   if (tee === undefined) return undefined;
-  const relay = (): ChildProcess => spawn(tee, ['-p', '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const relay = (): ChildProcess => {
+    const child = spawn(tee, ['-p', '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // A relay that fails to start ends its output at once; Helm's own exit is what is reported.
+    child.on('error', () => undefined);
+    return child;
+  };
   return [relay(), relay()];
 }
 
