@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ChartroomError, ConfigError, ExitCode, UsageError } from '../core/errors.js';
+import { statSync } from 'node:fs';
+import { ChartroomError, ConfigError, ExitCode, NotFoundError, UsageError } from '../core/errors.js';
 import type { WebhookCredentials } from '../cluster/index.js';
 import { contextFor, type CliIo } from './context.js';
 import type { CommandGroup } from './groups.js';
@@ -63,6 +64,7 @@ export const registerCluster: CommandGroup = (program: Command, io: CliIo) => {
         command: Command,
       ) => {
         const { out, signal, env } = contextFor(command, io);
+        checkWebhookFlags(options);
         const { upCluster } = await import('../cluster/index.js');
         const webhookCredentials = await readWebhookCredentials(options);
         const progress = out.progress().start(`starting cluster ${options.name}`);
@@ -192,6 +194,41 @@ export const registerCluster: CommandGroup = (program: Command, io: CliIo) => {
 };
 
 /** The API server's credentials for the webhooks; the token comes from a file so `ps` never shows it. */
+/** A Go duration, as kube-apiserver's --authentication-token-webhook-cache-ttl takes it. */
+const goDuration = /^(0|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
+
+/**
+ * Checked before anything starts: kube-apiserver would only fail on them seconds later, as a
+ * component that "did not start" (exit 6) with the reason deep in its log.
+ */
+function checkWebhookFlags(options: {
+  auditWebhook?: string;
+  tokenWebhook?: string;
+  webhookCa?: string;
+  tokenWebhookCacheTtl: string;
+}): void {
+  for (const [flag, value] of [
+    ['--audit-webhook', options.auditWebhook],
+    ['--token-webhook', options.tokenWebhook],
+  ] as const) {
+    if (value !== undefined && !/^https?:\/\/[^/\s]+/.test(value))
+      throw new UsageError(
+        `${flag} must be an http(s) URL, not "${value}"`,
+        'e.g. https://127.0.0.1:9765/k8s-audit',
+      );
+  }
+  if (!goDuration.test(options.tokenWebhookCacheTtl))
+    throw new UsageError(
+      `--token-webhook-cache-ttl must be a duration, not "${options.tokenWebhookCacheTtl}"`,
+      'Write it as kube-apiserver does, e.g. 10s, 2m or 1m30s.',
+    );
+  if (options.webhookCa !== undefined && !statSync(options.webhookCa, { throwIfNoEntry: false })?.isFile())
+    throw new NotFoundError(
+      `--webhook-ca ${options.webhookCa} is not a file`,
+      'Pass the PEM file of the CA.',
+    );
+}
+
 async function readWebhookCredentials(options: {
   webhookTokenFile?: string;
   webhookClientCert?: string;
