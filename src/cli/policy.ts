@@ -7,6 +7,16 @@ import type { CommandGroup } from './groups.js';
 import { ExitRequest } from './program.js';
 import { resolve } from 'node:path';
 
+/** The rule the policy config's kubernetesVersion follows: anything else judged no API deprecated. */
+function kubernetesVersion(value: string): string {
+  if (!/^v?\d+\.\d+/.test(value))
+    throw new UsageError(
+      `--kubernetes-version must look like 1.36, not "${value}"`,
+      'e.g. --kubernetes-version 1.33',
+    );
+  return value;
+}
+
 interface CheckFlags {
   chart?: string;
   env?: string;
@@ -57,6 +67,7 @@ export const policyGroup: CommandGroup = (program: Command, io: CliIo) => {
     .option(
       '--kubernetes-version <version>',
       'the cluster version deprecations are judged against (default 1.36)',
+      kubernetesVersion,
     )
     .option('--output-file <file>', 'write the report to this file instead of stdout')
     .action(async (paths: string[], flags: CheckFlags, command: Command) => {
