@@ -100,14 +100,22 @@ export const registerPreviews: CommandGroup = (program: Command, io: CliIo) => {
         command: Command,
       ) => {
         const { out } = contextFor(command, io);
-        const { previewNames } = await import('../previews/index.js');
-        const names = previewNames(branch, {
+        const { checkTemplates, previewNames } = await import('../previews/index.js');
+        const templates = {
           app: flags.app,
           domain: flags.domain,
           namespace: flags.namespace,
           host: flags.host,
           release: flags.release ?? flags.app,
-        });
+        };
+        // The server refuses such templates when it loads its config; say so here too.
+        const problem = checkTemplates(templates);
+        if (problem !== undefined)
+          throw new UsageError(
+            problem,
+            'Templates use {app}, {label} and {domain}; see docs/previews.md#names.',
+          );
+        const names = previewNames(branch, templates);
         out.result({ branch, ...names }, (value) => {
           out.line(
             `label      ${value.label}${value.verbatim ? ' (the branch itself)' : ' (slug + hash of the branch)'}`,

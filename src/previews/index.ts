@@ -8,7 +8,13 @@
 export { previewsPlugin, createPreviewsPlugin, previewsOf } from './plugin.js';
 export type { PreviewsServer } from './server.js';
 export { loadPreviewsConfig, type PreviewsConfig, type PreviewsConfigInput } from './config.js';
-export { previewNames, previewLabel, type NameTemplates, type PreviewNames } from './naming.js';
+export {
+  checkTemplates,
+  previewNames,
+  previewLabel,
+  type NameTemplates,
+  type PreviewNames,
+} from './naming.js';
 export { installPostReceiveHook, type HookOptions } from './hook.js';
 export { listClusterPreviews, requestPreviewDeletion, type PreviewListing } from './operations.js';
 export { up, type UpHandle, type UpOptions } from './up.js';
