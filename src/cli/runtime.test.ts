@@ -158,6 +158,20 @@ describe('chartroom runtime', () => {
     expect(result.stdout).toMatch(/ka\.uri\.param\tstring\trequired key\t/);
   });
 
+  it('serve: refuses an empty --token-file instead of serving with an empty token', async () => {
+    const empty = join(dir, 'empty-token');
+    await writeFile(empty, '\n');
+    // Stops a server that (wrongly) started, so the test fails instead of hanging.
+    const result = await cli(
+      ['runtime', 'serve', '--token-file', empty, '--listen', '127.0.0.1:0', '--no-store'],
+      {
+        signal: AbortSignal.timeout(5000),
+      },
+    );
+    expect(result.stderr).toBe(`error: ${empty} is empty\nhint: Write the secret into the file.\n`);
+    expect(result.code).toBe(3);
+  });
+
   it('serve, counts, alerts: receive audit events over HTTP, store the alerts, query them', async () => {
     const data = join(dir, 'data');
     const stop = new AbortController();

@@ -100,11 +100,15 @@ async function secret(
   baseDir: string,
 ): Promise<string | undefined> {
   if (file !== undefined) {
+    let text: string;
     try {
-      return (await readFile(resolve(baseDir, file), 'utf8')).trim();
+      text = (await readFile(resolve(baseDir, file), 'utf8')).trim();
     } catch (error) {
       throw new ConfigError(`cannot read ${file}`, 'Check the path of the secret file.', error);
     }
+    // An empty file is a secret not written yet: refuse it rather than compare tokens against ''.
+    if (text === '') throw new ConfigError(`${file} is empty`, 'Write the secret into the file.');
+    return text;
   }
   const value = env[envName];
   return value === undefined || value === '' ? undefined : value.trim();
