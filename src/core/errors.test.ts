@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import {
   ChartroomError,
@@ -85,6 +86,19 @@ describe('toChartroomError', () => {
     });
     const open = Object.assign(new Error('EEXIST'), { code: 'EEXIST', syscall: 'open', path: '/f' });
     expect(toChartroomError(open).code).toBe('internal');
+  });
+
+  it('reports a certificate or key OpenSSL cannot read as a config error, not as a bug', () => {
+    let thrown: unknown;
+    try {
+      createSecureContext({ cert: 'not a certificate', key: 'not a key' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(toChartroomError(thrown)).toMatchObject({
+      message: 'not a valid TLS certificate or key: no start line',
+      exitCode: ExitCode.config,
+    });
   });
 
   it('reports an unreachable endpoint as a remote error naming it, not as a bug', () => {

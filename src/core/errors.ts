@@ -132,6 +132,15 @@ export function toChartroomError(thrown: unknown): ChartroomError {
         break;
     }
   }
+  // OpenSSL refusing a certificate or key is always key material the user gave (--tls-cert, …).
+  if (isNodeSystemError(thrown) && thrown.code.startsWith('ERR_OSSL_')) {
+    const reason = (thrown as { reason?: unknown }).reason;
+    return new ConfigError(
+      `not a valid TLS certificate or key: ${typeof reason === 'string' ? reason : thrown.message}`,
+      'Check the PEM files given as certificate, key and CA (`openssl x509 -in FILE -noout` parses a certificate).',
+      thrown,
+    );
+  }
   const network = networkError(thrown);
   if (network !== undefined) return network;
   const service = awsServiceError(thrown);
