@@ -1,7 +1,8 @@
 /** `chartroom access webhook`: the TokenReview webhook on its own, until `chartroom serve` mounts it. */
 import type { Command } from 'commander';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
 import { contextFor, type CliIo } from './context.js';
 import { untilAborted } from '../core/abort.js';
 
@@ -59,7 +60,7 @@ export function registerAccessWebhook(access: Command, io: CliIo): void {
     .option('--context <name>', 'its context')
     .action(async (flags: WebhookFlags, command: Command) => {
       const ctx = contextFor(command, io);
-      const { readFile, writeFile, rename } = await import('node:fs/promises');
+      const { readFile } = await import('node:fs/promises');
       const { webhookModule, requestsModule, tokenCacheDir } = await import('../access/index.js');
       const webhook = await webhookModule();
       const match = /^(.*):(\d+)$/.exec(flags.listen);
@@ -150,19 +151,22 @@ export function registerAccessWebhook(access: Command, io: CliIo): void {
           );
         },
       });
-      if (flags.writeKubeconfig !== undefined) {
-        const text = webhook.webhookKubeconfigYaml({
-          url: server.url,
-          caPem: tls.cert,
-          ...(callerToken === undefined ? {} : { callerToken }),
-        });
-        const temp = join(dirname(flags.writeKubeconfig), `.${basename(flags.writeKubeconfig)}.tmp`);
-        await writeFile(temp, text, { mode: 0o600 });
-        await rename(temp, flags.writeKubeconfig);
+      // Closed on every way out: a failed --write-kubeconfig left the server listening, so the
+      // process printed its error and never exited.
+      try {
+        if (flags.writeKubeconfig !== undefined) {
+          const text = webhook.webhookKubeconfigYaml({
+            url: server.url,
+            caPem: tls.cert,
+            ...(callerToken === undefined ? {} : { callerToken }),
+          });
+          writeFileAtomic(flags.writeKubeconfig, text, { mode: 0o600 });
+        }
+        ctx.out.info(`TokenReview webhook for cluster ${flags.clusterId} on ${server.url}`);
+        await untilAborted(ctx.signal);
+      } finally {
+        await server.close();
+        await closeStore?.();
       }
-      ctx.out.info(`TokenReview webhook for cluster ${flags.clusterId} on ${server.url}`);
-      await untilAborted(ctx.signal);
-      await server.close();
-      await closeStore?.();
     });
 }
