@@ -6,11 +6,13 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { DeployOutcomeSummary, DeployRecord } from '../deploy/index.js';
 import { contextFor, type CliIo } from './context.js';
 import type { CommandGroup } from './groups.js';
+import { renderDiff } from './deploy-diff-render.js';
 import { deployRenderer } from './deploy-render.js';
+import { ExitRequest } from './program.js';
 
 interface DeployFlags {
   env?: string;
@@ -137,6 +139,46 @@ export const registerDeploy: CommandGroup = (program: Command, io: CliIo) => {
         throw error;
       }
       renderer.finish(result);
+    });
+
+  deploy
+    .command('diff')
+    .description(
+      "what the deploy would change, object by object, without changing anything (Secret values shown as their length); takes the deploy's options",
+    )
+    .option('--exit-code', 'exit 1 when there are changes (as git diff --exit-code)')
+    .action(async (flags: { exitCode?: boolean }, command: Command) => {
+      const { out, signal, env, cwd } = contextFor(command, io);
+      // The values, cluster and release options are the deploy command's own.
+      const parent = command.parent?.opts<DeployFlags>();
+      if (parent?.env === undefined)
+        throw new UsageError(
+          'missing --env',
+          'Say which environment to compare, e.g. deploy diff --env staging.',
+        );
+      const { diffDeploy } = await import('../deploy/index.js');
+      const diff = await diffDeploy({
+        env: parent.env,
+        ...(parent.app === undefined ? {} : { app: parent.app }),
+        ...(parent.release === undefined ? {} : { release: parent.release }),
+        ...(parent.namespace === undefined ? {} : { namespace: parent.namespace }),
+        ...(parent.kubeconfig === undefined ? {} : { kubeconfig: parent.kubeconfig }),
+        ...(parent.context === undefined ? {} : { context: parent.context }),
+        values: parent.values,
+        set: parent.set,
+        setString: parent.setString,
+        setFile: parent.setFile,
+        processEnv: env,
+        cwd,
+        signal,
+        warn: (message) => {
+          out.warn(message);
+        },
+      });
+      out.result(diff, (value) => {
+        renderDiff(value, out);
+      });
+      if (flags.exitCode === true && diff.changes > 0) throw new ExitRequest(ExitCode.findings);
     });
 
   deploy

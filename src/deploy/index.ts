@@ -13,6 +13,8 @@
  * ```
  */
 export { deploy, DeployFailedError, type DeployOptions, type DeployResult } from './run.js';
+export { diffDeploy, type DeployDiff } from './diff/diff.js';
+export type { ObjectDiff, ObjectChange } from './diff/objects.js';
 export type { DeployEvent, DeployOutcomeSummary } from './events.js';
 export type { PrepareOptions } from './prepare.js';
 export {

@@ -32,8 +32,11 @@ export interface PrepareOptions {
   extraValues?: ExtraValues[];
   kubeconfig?: string;
   context?: string;
-  /** Create the namespace when it does not exist (default true). */
-  createNamespace?: boolean;
+  /**
+   * Create the namespace when it does not exist (default true); false fails instead; 'skip'
+   * does not look (`deploy diff`, which changes nothing: no namespace is just no release).
+   */
+  createNamespace?: boolean | 'skip';
   who?: string;
   commit?: string;
   processEnv?: NodeJS.ProcessEnv;
@@ -139,7 +142,8 @@ export async function prepareDeploy(options: PrepareOptions): Promise<PreparedDe
       ...(kubeconfig === undefined ? {} : { kubeconfig }),
       ...(context === undefined ? {} : { context }),
     });
-    await ensureNamespace(kube, target.namespace, options.createNamespace ?? true);
+    if (options.createNamespace !== 'skip')
+      await ensureNamespace(kube, target.namespace, options.createNamespace ?? true);
     return {
       target,
       chartRef: ref,

@@ -51,6 +51,30 @@ export function upgradeArgs(options: UpgradeArgs): string[] {
   ];
 }
 
+/**
+ * `helm template` of what an upgrade would apply, for `deploy diff`: the same values, the
+ * cluster's API versions (`--validate` reads them from the cluster, and checks the objects), and
+ * `--is-upgrade` when the release exists, so templates that branch on it render as the upgrade will.
+ */
+export function templateArgs(
+  options: ClusterTarget & {
+    release: string;
+    chart: string;
+    isUpgrade: boolean;
+    valuesArgs: readonly string[];
+  },
+): string[] {
+  return [
+    'template',
+    options.release,
+    options.chart,
+    ...clusterArgs(options),
+    '--validate',
+    ...(options.isUpgrade ? ['--is-upgrade'] : []),
+    ...options.valuesArgs,
+  ];
+}
+
 export function rollbackArgs(
   options: ClusterTarget & { release: string; revision: number; timeoutMs: number },
 ): string[] {

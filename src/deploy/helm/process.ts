@@ -21,6 +21,8 @@ export interface HelmExit {
   signal: NodeJS.Signals | null;
   /** Helm's stderr lines (already redacted), for error reports. */
   stderr: string[];
+  /** Helm's whole stdout, only with `captureStdout` (it may hold secrets: memory only). */
+  stdout: string;
 }
 
 export interface HelmRunOptions {
@@ -31,6 +33,8 @@ export interface HelmRunOptions {
   redact?: (text: string) => string;
   /** Every stderr line (debug log and errors), redacted. */
   onLine?: (line: string) => void;
+  /** Keep all of stdout (`helm template`'s manifests) instead of only the known safe lines. */
+  captureStdout?: boolean;
 }
 
 export interface HelmProcess {
@@ -129,6 +133,8 @@ export function startHelm(options: HelmRunOptions): HelmProcess {
       if (safeStdout.test(line)) record(line);
     });
   }
+  const captured: Buffer[] = [];
+  if (options.captureStdout === true) stdout?.on('data', (chunk: Buffer) => captured.push(chunk));
   const output = Promise.all([drained(stdout), drained(stderrStream)]);
   const exited = new Promise<HelmExit>((resolve, reject) => {
     child.once('error', (error) => {
@@ -143,7 +149,7 @@ export function startHelm(options: HelmRunOptions): HelmProcess {
     child.once('close', (code, signal) => {
       // With relays, Helm's last lines may still be on their way through them.
       void output.then(() => {
-        resolve({ code, signal, stderr });
+        resolve({ code, signal, stderr, stdout: Buffer.concat(captured).toString('utf8') });
       });
     });
   });
@@ -188,7 +194,7 @@ export async function runHelm(
  * installed first"), up to where `--debug` repeats it. Joined into one line; without an Error
  * line, Helm's last line that is not debug output.
  */
-export function helmError(exit: HelmExit): string {
+export function helmError(exit: Pick<HelmExit, 'stderr'>): string {
   const lines = exit.stderr;
   let start = -1;
   for (let i = lines.length - 1; i >= 0; i -= 1) {
