@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, UsageError } from '../core/errors.js';
-import type { DeployOutcomeSummary, DeployRecord } from '../deploy/index.js';
+import type { DeployOutcomeSummary, DeployRecord, PrepareOptions } from '../deploy/index.js';
 import { contextFor, type CliIo } from './context.js';
 import type { CommandGroup } from './groups.js';
 import { renderDiff } from './deploy-diff-render.js';
@@ -48,6 +48,22 @@ function limit(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > 10_000)
     throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${value}"`);
   return parsed;
+}
+
+/** What deploy and deploy diff both take: the app, environment, release, cluster and values. */
+function targetOptions(flags: DeployFlags, env: string): PrepareOptions {
+  return {
+    env,
+    ...(flags.app === undefined ? {} : { app: flags.app }),
+    ...(flags.release === undefined ? {} : { release: flags.release }),
+    ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
+    ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
+    ...(flags.context === undefined ? {} : { context: flags.context }),
+    values: flags.values,
+    set: flags.set,
+    setString: flags.setString,
+    setFile: flags.setFile,
+  };
 }
 
 export const registerDeploy: CommandGroup = (program: Command, io: CliIo) => {
@@ -106,18 +122,9 @@ export const registerDeploy: CommandGroup = (program: Command, io: CliIo) => {
       let result: DeployOutcomeSummary | undefined;
       try {
         result = await run({
-          env: flags.env,
-          ...(flags.app === undefined ? {} : { app: flags.app }),
-          ...(flags.release === undefined ? {} : { release: flags.release }),
-          ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
+          ...targetOptions(flags, flags.env),
           ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
           ...(flags.atomic === true ? { atomic: true } : {}),
-          ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
-          ...(flags.context === undefined ? {} : { context: flags.context }),
-          values: flags.values,
-          set: flags.set,
-          setString: flags.setString,
-          setFile: flags.setFile,
           lockTimeoutMs: requireGoDuration(flags.lockTimeout, '--lock-timeout'),
           ...(flags.gracePeriod === undefined
             ? {}
@@ -158,16 +165,7 @@ export const registerDeploy: CommandGroup = (program: Command, io: CliIo) => {
         );
       const { diffDeploy } = await import('../deploy/index.js');
       const diff = await diffDeploy({
-        env: parent.env,
-        ...(parent.app === undefined ? {} : { app: parent.app }),
-        ...(parent.release === undefined ? {} : { release: parent.release }),
-        ...(parent.namespace === undefined ? {} : { namespace: parent.namespace }),
-        ...(parent.kubeconfig === undefined ? {} : { kubeconfig: parent.kubeconfig }),
-        ...(parent.context === undefined ? {} : { context: parent.context }),
-        values: parent.values,
-        set: parent.set,
-        setString: parent.setString,
-        setFile: parent.setFile,
+        ...targetOptions(parent, parent.env),
         processEnv: env,
         cwd,
         signal,

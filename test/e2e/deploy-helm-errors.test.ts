@@ -86,40 +86,19 @@ const cases: Case[] = [
     name: 'a CI identity that may read but not create jobs',
     arrange: async (ns, dir) => {
       // Enough for Chartroom's lock and Helm's release records, not for the chart's objects.
-      ok(await kubectl(['-n', ns, 'create', 'serviceaccount', 'ci']));
-      ok(
-        await kubectl([
-          '-n',
-          ns,
-          'create',
-          'rolebinding',
-          'ci-view',
-          '--clusterrole=view',
-          `--serviceaccount=${ns}:ci`,
-        ]),
+      const inNs = async (...args: string[]): Promise<void> => {
+        ok(await kubectl(['-n', ns, ...args]));
+      };
+      await inNs('create', 'serviceaccount', 'ci');
+      await inNs('create', 'rolebinding', 'ci-view', '--clusterrole=view', `--serviceaccount=${ns}:ci`);
+      await inNs(
+        'create',
+        'role',
+        'ci-release',
+        '--verb=get,list,watch,create,update,patch,delete',
+        '--resource=leases.coordination.k8s.io,secrets',
       );
-      ok(
-        await kubectl([
-          '-n',
-          ns,
-          'create',
-          'role',
-          'ci-release',
-          '--verb=get,list,watch,create,update,patch,delete',
-          '--resource=leases.coordination.k8s.io,secrets',
-        ]),
-      );
-      ok(
-        await kubectl([
-          '-n',
-          ns,
-          'create',
-          'rolebinding',
-          'ci-release',
-          '--role=ci-release',
-          `--serviceaccount=${ns}:ci`,
-        ]),
-      );
+      await inNs('create', 'rolebinding', 'ci-release', '--role=ci-release', `--serviceaccount=${ns}:ci`);
       const token = ok(await kubectl(['-n', ns, 'create', 'token', 'ci'])).stdout.trim();
       const file = join(dir, 'ci.kubeconfig');
       writeFileSync(file, ok(await kubectl(['config', 'view', '--raw', '--minify'])).stdout, { mode: 0o600 });
