@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,5 +41,17 @@ describe('access webhook --write-kubeconfig', () => {
     expect(stop.aborted).toBe(false);
     expect(await listening(port)).toBe(false);
     expect(readdirSync(work).sort()).toEqual(['state']);
+  });
+
+  it('refuses a --client-ca without a certificate instead of serving and refusing every client', async () => {
+    const port = await freePort();
+    const ca = join(work, 'not-a-ca.pem');
+    writeFileSync(ca, 'not a certificate\n');
+    const stop = AbortSignal.timeout(20_000);
+    const args = ['access', 'webhook', '-i', 'c1', '--listen', `127.0.0.1:${port}`, '--client-ca', ca];
+    const result = await runCliInMemory([...args, '--state-dir', join(work, 'state')], { signal: stop });
+    expect(result.stderr).toContain(`error: ${ca} holds no PEM certificate\n`);
+    expect(result.code).toBe(3);
+    expect(stop.aborted).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
 import { contextFor, type CliIo } from './context.js';
 import { untilAborted } from '../core/abort.js';
+import { readCaBundle } from '../core/tls.js';
 
 interface WebhookFlags {
   clusterId: string;
@@ -82,7 +83,7 @@ export function registerAccessWebhook(access: Command, io: CliIo): void {
           hosts: [host === '0.0.0.0' ? '127.0.0.1' : host, 'localhost'],
         });
       }
-      if (flags.clientCa !== undefined) tls.clientCa = await readFile(flags.clientCa, 'utf8');
+      if (flags.clientCa !== undefined) tls.clientCa = readCaBundle(flags.clientCa);
       const callerToken =
         flags.callerTokenFile === undefined
           ? undefined

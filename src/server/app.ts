@@ -10,6 +10,7 @@ import { layout, raw, type NavItem } from './dashboard/index.js';
 import { createMetrics } from './metrics.js';
 import type { DashboardPage, ServerContext, ServerPlugin } from './plugin.js';
 import { keepRawBodies } from './raw-body.js';
+import { readCaBundle } from '../core/tls.js';
 
 export interface BuildOptions {
   config: LoadedServerConfig;
@@ -56,7 +57,7 @@ export async function buildServer(options: BuildOptions): Promise<ChartroomServe
             ...(tls.clientCa === undefined
               ? {}
               : {
-                  ca: readFileSync(resolve(config.baseDir, tls.clientCa)),
+                  ca: readCaBundle(resolve(config.baseDir, tls.clientCa)),
                   requestCert: true,
                   rejectUnauthorized: false,
                 }),

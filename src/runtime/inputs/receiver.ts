@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AlertPipeline } from '../engine/pipeline.js';
 import { runtimeRoutes, type IntakeAuth } from './http-routes.js';
+import { readCaBundle } from '../../core/tls.js';
 
 export interface ReceiverTls {
   cert: string;
@@ -46,7 +47,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
           ...(tls.clientCa === undefined
             ? {}
             : // Verify client certificates but decide per request, so a token still works without one.
-              { ca: await readFile(tls.clientCa), requestCert: true, rejectUnauthorized: false }),
+              { ca: readCaBundle(tls.clientCa), requestCert: true, rejectUnauthorized: false }),
         };
   const app = Fastify({ logger: false, ...(https === undefined ? {} : { https }) });
   const auth: IntakeAuth = {
