@@ -128,5 +128,9 @@ describe('chartroom.yaml', () => {
     temps.push(dir);
     await expect(loadAppConfig(dir)).rejects.toThrow(NotFoundError);
     await expect(loadAppConfig(join(dir, 'nope'))).rejects.toThrow(/does not exist/);
+    writeFileSync(join(dir, 'chartroom.yaml'), 'name: web\n');
+    await expect(loadAppConfig(join(dir, 'chartroom.yaml'))).rejects.toThrow(
+      `app folder ${join(dir, 'chartroom.yaml')} is a file, not a folder`,
+    );
   });
 });

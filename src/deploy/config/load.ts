@@ -142,8 +142,9 @@ function inferLayout(dir: string): AppConfig {
 export async function loadAppConfig(dir: string): Promise<AppConfig> {
   const appDir = resolve(dir);
   if (!existsSync(appDir) || !statSync(appDir).isDirectory()) {
+    // `--app chartroom.yaml` is a likely slip: say it is a file rather than that nothing is there.
     throw new NotFoundError(
-      `app folder ${dir} does not exist`,
+      existsSync(appDir) ? `app folder ${dir} is a file, not a folder` : `app folder ${dir} does not exist`,
       'Pass --app with the folder that holds chartroom.yaml.',
     );
   }
