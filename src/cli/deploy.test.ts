@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deployMigrations } from '../deploy/index.js';
+import { openStore } from '../store/index.js';
 import { runCliInMemory } from '../testing/cli.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'chartroom-deploy-cli-'));
@@ -76,5 +79,30 @@ describe('chartroom deploy (without a cluster)', { timeout: 60_000 }, () => {
     const json = await cli('--output', 'json', 'deploy', 'history', '--app', '.');
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual([]);
+  });
+
+  it("filters the history by history's own options, not deploy's of the same name", async () => {
+    const store = await openStore({ dataDir });
+    await store.migrate(deployMigrations);
+    for (const [env, namespace] of [
+      ['staging', 'webapp-staging'],
+      ['production', 'webapp'],
+    ] as const) {
+      await store.run(
+        `INSERT INTO deploy_history (id, app, env, release, namespace, cluster, chart, revision, commit_sha, values_digest, who, started_at, result, recovery)
+         VALUES ($1, 'webapp', $2, 'webapp', $3, 'https://k8s.example', 'webapp-0.1.0', 1, NULL, 'digest', 'ci', '2026-11-26T10:00:00Z', 'succeeded', NULL)`,
+        [randomUUID(), env, namespace],
+      );
+    }
+    await store.close();
+    const envs = async (...filter: string[]): Promise<string[]> => {
+      const result = await cli('--output', 'json', 'deploy', 'history', ...filter);
+      expect(result.code, result.stderr).toBe(0);
+      return (JSON.parse(result.stdout) as { env: string }[]).map((record) => record.env).sort();
+    };
+    expect(await envs()).toEqual(['production', 'staging']);
+    expect(await envs('--env', 'production')).toEqual(['production']);
+    expect(await envs('-n', 'webapp-staging')).toEqual(['staging']);
+    expect(await envs('--release', 'other')).toEqual([]);
   });
 });

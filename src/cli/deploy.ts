@@ -66,13 +66,10 @@ function targetOptions(flags: DeployFlags, env: string): PrepareOptions {
   };
 }
 
-export const registerDeploy: CommandGroup = (program: Command, io: CliIo) => {
-  const deploy = program
-    .command('deploy')
-    .description(
-      'deploy an app with Helm: sops secrets decrypted in memory, one deploy per release, a rollout tracker that explains failures',
-    )
-    .option('-e, --env <env>', 'the environment to deploy (from chartroom.yaml)')
+/** The options that say what to deploy where, on `deploy` and `deploy diff` alike. */
+function addTargetOptions(command: Command, verb: string): Command {
+  return command
+    .option('-e, --env <env>', `the environment to ${verb} (from chartroom.yaml)`)
     .option('--app <dir>', "the app's folder, with chartroom.yaml (default: the current folder)")
     .option('--release <name>', 'Helm release name (default: from chartroom.yaml, else the app name)')
     .option('-n, --namespace <ns>', "namespace (default: the environment's)")
@@ -90,13 +87,24 @@ export const registerDeploy: CommandGroup = (program: Command, io: CliIo) => {
       collect,
       [],
     )
+    .option('--kubeconfig <file>', 'kubeconfig to use (default: KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use');
+}
+
+export const registerDeploy: CommandGroup = (program: Command, io: CliIo) => {
+  const deploy = addTargetOptions(
+    program
+      .command('deploy')
+      .description(
+        'deploy an app with Helm: sops secrets decrypted in memory, one deploy per release, a rollout tracker that explains failures',
+      ),
+    'deploy',
+  )
     .option(
       '--timeout <duration>',
       'Helm 3 timeout, a Go duration such as 10m or 600s (default: chartroom.yaml, else 10m)',
     )
     .option('--atomic', 'roll back if the rollout fails (Helm --atomic)')
-    .option('--kubeconfig <file>', 'kubeconfig to use (default: KUBECONFIG or ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context to use')
     .option(
       '--lock-timeout <duration>',
       'how long to wait while another deploy of the release runs (0s: fail at once)',
@@ -148,24 +156,29 @@ export const registerDeploy: CommandGroup = (program: Command, io: CliIo) => {
       renderer.finish(result);
     });
 
-  deploy
-    .command('diff')
-    .description(
-      "what the deploy would change, object by object, without changing anything (Secret values shown as their length); takes the deploy's options",
-    )
+  addTargetOptions(
+    deploy
+      .command('diff')
+      .description(
+        'what the deploy would change, object by object, without changing anything (Secret values shown as their length)',
+      ),
+    'compare',
+  )
     .option('--exit-code', 'exit 1 when there are changes (as git diff --exit-code)')
-    .action(async (flags: { exitCode?: boolean }, command: Command) => {
+    .action(async (_flags: unknown, command: Command) => {
       const { out, signal, env, cwd } = contextFor(command, io);
-      // The values, cluster and release options are the deploy command's own.
-      const parent = command.parent?.opts<DeployFlags>();
-      if (parent?.env === undefined)
+      // Options may come anywhere on the command line (the program does not use positional
+      // options, so `deploy diff --output json` works), so `deploy` itself takes those it shares
+      // with its subcommands (`deploy diff --env x` sets deploy's --env): read both.
+      const flags = command.optsWithGlobals<DeployFlags & { exitCode?: boolean }>();
+      if (flags.env === undefined)
         throw new UsageError(
           'missing --env',
           'Say which environment to compare, e.g. deploy diff --env staging.',
         );
       const { diffDeploy } = await import('../deploy/index.js');
       const diff = await diffDeploy({
-        ...targetOptions(parent, parent.env),
+        ...targetOptions(flags, flags.env),
         processEnv: env,
         cwd,
         signal,
@@ -187,8 +200,10 @@ export const registerDeploy: CommandGroup = (program: Command, io: CliIo) => {
     .option('--release <name>', 'only this release')
     .option('-n, --namespace <ns>', 'only this namespace')
     .addOption(new Option('--limit <n>', 'how many').argParser(limit).default(20))
-    .action(async (flags: HistoryFlags, command: Command) => {
+    .action(async (_flags: unknown, command: Command) => {
       const { out, env, cwd } = contextFor(command, io);
+      // deploy's --env, --app, --release and -n are where `deploy history --env x` lands (see diff).
+      const flags = command.optsWithGlobals<HistoryFlags>();
       const { deployHistory, loadAppConfig } = await import('../deploy/index.js');
       const app = flags.app === undefined ? undefined : (await loadAppConfig(resolve(cwd, flags.app))).name;
       const records = await deployHistory({
