@@ -168,4 +168,20 @@ describe('values assembly (secrets in memory, Helm order kept)', () => {
       /values file nope\.yaml does not exist/,
     );
   });
+
+  it('refuses a --set that is not key=value before anything runs, and passes good ones on', async () => {
+    for (const bad of ['noequals', '=1', 'a=1,b', '']) {
+      await expect(assembleValues({ files: [], set: [bad], cwd: dir, env })).rejects.toMatchObject({
+        code: 'set-invalid',
+        exitCode: 2,
+        message: `--set ${JSON.stringify(bad)} is not key=value`,
+      });
+    }
+    await expect(assembleValues({ files: [], setString: ['x'], cwd: dir, env })).rejects.toMatchObject({
+      code: 'set-invalid',
+    });
+    const good = await assembleValues({ files: [], set: ['a=1,b=', 'c=x\\,y'], cwd: dir, env });
+    expect(good.args).toEqual(['--set', 'a=1,b=', '--set', 'c=x\\,y']);
+    good.channel.dispose();
+  });
 });

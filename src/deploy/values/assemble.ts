@@ -169,6 +169,14 @@ async function assemble(options: AssembleOptions, channel: ValuesChannel): Promi
     ['--set-string', options.setString],
   ] as const) {
     for (const value of list ?? []) {
+      // Helm would refuse it too, but only after the lock and the cluster: say it now.
+      const bad = splitPairs(value).find((pair) => pair.indexOf('=') <= 0);
+      if (bad !== undefined || splitPairs(value).length === 0) {
+        throw deployError('set-invalid', `${flag} ${JSON.stringify(value)} is not key=value`, {
+          exitCode: ExitCode.usage,
+          hint: `Write ${flag} key=value (several as a=1,b=2; a literal comma as \\,).`,
+        });
+      }
       args.push(flag, value);
       sources.push({ kind: 'set', name: `${flag} ${value.split('=')[0] ?? ''}`, sha256: sha256(value) });
     }
