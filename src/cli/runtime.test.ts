@@ -172,6 +172,15 @@ describe('chartroom runtime', () => {
     expect(result.code).toBe(3);
   });
 
+  it('counts: refuses a window that ends before it starts instead of answering "no alerts"', async () => {
+    const data = join(dir, 'window');
+    for (const until of ['25h', '2020-01-01T00:00:00Z']) {
+      const result = await cli(['runtime', 'counts', '--data-dir', data, '--since', '24h', '--until', until]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: --until \(\S+\) is not after --since \(\S+\)\nhint: /);
+    }
+  });
+
   it('serve, counts, alerts: receive audit events over HTTP, store the alerts, query them', async () => {
     const data = join(dir, 'data');
     const stop = new AbortController();

@@ -160,9 +160,18 @@ async function alertQuery(flags: QueryFlags) {
   }
   if (!/^\d+$/.test(flags.limit))
     throw new UsageError(`--limit must be a whole number, not "${flags.limit}"`);
+  const since = parseWindow(flags.since, '--since');
+  const until = flags.until === undefined ? undefined : parseWindow(flags.until, '--until');
+  // An empty window would answer "no alerts", which reads as good news.
+  if (until !== undefined && until.getTime() <= since.getTime()) {
+    throw new UsageError(
+      `--until (${until.toISOString()}) is not after --since (${since.toISOString()})`,
+      'A duration counts back from now: --since 24h --until 1h is the day before the last hour.',
+    );
+  }
   return {
-    since: parseWindow(flags.since, '--since'),
-    ...(flags.until === undefined ? {} : { until: parseWindow(flags.until, '--until') }),
+    since,
+    ...(until === undefined ? {} : { until }),
     ...(flags.rule === undefined ? {} : { rule: flags.rule }),
     ...(flags.source === undefined ? {} : { source: flags.source }),
     ...(minPriority === undefined ? {} : { minPriority }),
