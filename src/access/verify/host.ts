@@ -1,4 +1,11 @@
-import { isValidRegion, partitionById, partitionOfRegion, stsHostsForRegion } from './partitions.js';
+import { ConfigError } from '../../core/errors.js';
+import {
+  isValidRegion,
+  partitionById,
+  partitionOfRegion,
+  partitions,
+  stsHostsForRegion,
+} from './partitions.js';
 
 /** The region label of an STS host: `global` for sts.amazonaws.com, else the second label. */
 export function stsRegionFromHost(host: string): string {
@@ -26,7 +33,15 @@ export interface HostAllowListOptions {
 export class StsHostAllowList {
   private readonly accepted = new Set<string>();
 
-  constructor(private readonly options: HostAllowListOptions) {}
+  constructor(private readonly options: HostAllowListOptions) {
+    // Refused at start: an unknown partition would refuse every token, one by one, at run time.
+    if (partitionById(options.partition) === undefined) {
+      throw new ConfigError(
+        `unknown AWS partition "${options.partition}"`,
+        `Use one of ${partitions.map((partition) => partition.id).join(', ')}.`,
+      );
+    }
+  }
 
   /** Throws with the reason when the host is not allowed. */
   verify(host: string): void {

@@ -144,17 +144,26 @@ describe('STS host allow-list (TestSTSEndpoints, TestSTSEndpointResolution)', ()
   it.each([...cases.stsEndpoints.cases, ...cases.stsEndpointResolution.cases])(
     '$partition $host (server region "$serverRegion") → $expected',
     (testCase) => {
-      const list = new StsHostAllowList({ partition: testCase.partition, region: testCase.serverRegion });
-      if (testCase.expected === 'accept')
-        expect(() => {
-          list.verify(testCase.host);
-        }).not.toThrow();
-      else
-        expect(() => {
-          list.verify(testCase.host);
-        }).toThrow();
+      // An unknown partition is refused already when the list is made (before any token).
+      const verify = (): void => {
+        new StsHostAllowList({ partition: testCase.partition, region: testCase.serverRegion }).verify(
+          testCase.host,
+        );
+      };
+      if (testCase.expected === 'accept') expect(verify).not.toThrow();
+      else expect(verify).toThrow();
     },
   );
+
+  it('refuses an unknown partition when it is set up, not token by token', () => {
+    expect(() => new StsHostAllowList({ partition: 'aws-moon' })).toThrow(
+      expect.objectContaining({
+        code: 'config-invalid',
+        message: 'unknown AWS partition "aws-moon"',
+        hint: expect.stringContaining('aws, aws-cn, aws-us-gov') as unknown,
+      }),
+    );
+  });
 
   it.each(cases.hostCaching.cases)('remembers accepted hosts only: $name', (testCase) => {
     const list = new StsHostAllowList({ partition: cases.hostCaching.partition });
