@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ChartroomError } from '../core/errors.js';
+import { freePort } from '../core/net.js';
 import { KubeClient } from '../kube/index.js';
 import { defaultDataDir, openStore, type Store } from '../store/index.js';
 import type { LoadedServerConfig } from './config.js';
@@ -68,7 +69,10 @@ export async function buildServer(options: BuildOptions): Promise<ChartroomServe
 
   const metrics = createMetrics();
   const lifetime = new AbortController();
-  const { host, port } = parseListen(config.listen);
+  const { host, port: asked } = parseListen(config.listen);
+  // Port 0 ("any free port") is chosen now, not at listen: plugins build links from publicUrl
+  // when they register, and a link to port 0 leads nowhere.
+  const port = asked === 0 ? await freePort(host) : asked;
   let kube: KubeClient | undefined;
   const context: ServerContext = {
     config,

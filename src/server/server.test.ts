@@ -64,6 +64,19 @@ async function serve(extra: Record<string, string> = {}) {
 }
 
 describe('chartroom serve', () => {
+  it('with port 0, links to the port it really listens on', async () => {
+    const config = loadServerConfig(undefined, { listen: '127.0.0.1:0', dataDir: tempDir() });
+    const server = await buildServer({ config, plugins: [probe], logStream: false });
+    try {
+      const url = await server.listen();
+      expect(server.context.publicUrl).not.toMatch(/:0$/);
+      expect(url).toBe(server.context.publicUrl);
+      expect((await fetch(`${server.context.publicUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('answers /healthz and /metrics in Prometheus format', async () => {
     const { server, url } = await serve();
     try {
