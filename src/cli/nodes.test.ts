@@ -41,3 +41,33 @@ describe('nodes drain', () => {
     expect(result.code).toBe(6);
   });
 });
+
+describe('nodes agent and watch-queue', () => {
+  // Each would start polling (IMDS, SQS) with the bad value; all stop before that.
+  it.each([
+    [
+      ['nodes', 'agent', '--node-name', 'n1', '--poll-interval', '0s'],
+      /^error: --poll-interval must be longer than 0, not "0s"\n/,
+    ],
+    [
+      ['nodes', 'agent', '--node-name', 'n1', '--retry-interval', '0ms'],
+      /^error: --retry-interval must be longer than 0/,
+    ],
+    [
+      ['nodes', 'agent', '--node-name', 'n1', '--imds-endpoint', 'notaurl'],
+      /^error: the IMDS endpoint must be an http:\/\/ URL, not "notaurl"\n/,
+    ],
+    [
+      ['nodes', 'watch-queue', '--queue-url', 'https://sqs.example/q', '--heartbeat-interval', '0s'],
+      /^error: --heartbeat-interval must be longer than 0/,
+    ],
+  ])('refuses %j', async (args, error) => {
+    const result = await runCliInMemory(args, {
+      env: { KUBECONFIG: kubeconfig('agent') },
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(result.stderr).toMatch(error);
+    expect(result.stderr).toMatch(/\nhint: /);
+    expect(result.code).toBe(2);
+  });
+});

@@ -223,14 +223,14 @@ function responseOptions(command: Command, metricsDefault: string): void {
 }
 
 async function responseSettings(flags: ResponseFlags, env: NodeJS.ProcessEnv): Promise<ResponseSettings> {
-  const { parseDuration, parseHeaders } = await import('../nodes/index.js');
+  const { parseDuration, parseInterval, parseHeaders } = await import('../nodes/index.js');
   const webhookUrl = flags.webhookUrl ?? env.WEBHOOK_URL;
   return {
     actions: { 'rebalance-recommendation': flags.onRebalance },
     deleteEmptyDirData: flags.deleteEmptydirData,
     force: flags.force,
     ...(flags.gracePeriod === undefined ? {} : { gracePeriodSeconds: Number(flags.gracePeriod) }),
-    retryIntervalMs: parseDuration(flags.retryInterval, '--retry-interval'),
+    retryIntervalMs: parseInterval(flags.retryInterval, '--retry-interval'),
     taintEffect: flags.taintEffect,
     deadlineMarginMs: parseDuration(flags.deadlineMargin, '--deadline-margin'),
     drainTimeoutMs: parseDuration(flags.drainTimeout, '--drain-timeout'),
@@ -273,7 +273,8 @@ function registerAgent(nodes: Command, io: CliIo): void {
   responseOptions(agent, '0.0.0.0:9092');
   agent.action(async (flags: AgentFlags, command: Command) => {
     const { out, signal, env } = contextFor(command, io);
-    const { runAgent, createLogger, parseDuration, parseListenAddress } = await import('../nodes/index.js');
+    const { runAgent, createLogger, parseDuration, parseInterval, parseListenAddress } =
+      await import('../nodes/index.js');
     const nodeName = flags.nodeName ?? env.NODE_NAME;
     if (nodeName === undefined || nodeName === '') {
       throw new ChartroomError('the agent needs the name of its node', {
@@ -293,6 +294,15 @@ function registerAgent(nodes: Command, io: CliIo): void {
       level: flags.logLevel,
     });
     const endpoint = flags.imdsEndpoint ?? env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
+    if (endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(endpoint)) {
+      throw new ChartroomError(`the IMDS endpoint must be an http:// URL, not "${endpoint}"`, {
+        code: 'usage',
+        exitCode: ExitCode.usage,
+        hint: 'e.g. --imds-endpoint http://169.254.169.254 (or AWS_EC2_METADATA_SERVICE_ENDPOINT).',
+      });
+    }
+    // Every flag is checked before the cluster is contacted.
+    const pollIntervalMs = parseInterval(flags.pollInterval, '--poll-interval');
     await runAgent({
       client: await kubeClient(flags),
       nodeName,
@@ -300,7 +310,7 @@ function registerAgent(nodes: Command, io: CliIo): void {
         ...(endpoint === undefined ? {} : { endpoint }),
         timeoutMs: parseDuration(flags.imdsTimeout, '--imds-timeout'),
       },
-      pollIntervalMs: parseDuration(flags.pollInterval, '--poll-interval'),
+      pollIntervalMs,
       monitors: {
         spot: flags.spot,
         rebalance: flags.rebalance,
@@ -337,7 +347,7 @@ function registerWatchQueue(nodes: Command, io: CliIo): void {
   responseOptions(watch, '0.0.0.0:9092');
   watch.action(async (flags: QueueFlags, command: Command) => {
     const { out, signal, env } = contextFor(command, io);
-    const { watchQueue, createLogger, parseDuration, parseListenAddress } = await import('../nodes/index.js');
+    const { watchQueue, createLogger, parseInterval, parseListenAddress } = await import('../nodes/index.js');
     const workers = Number(flags.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 100) {
       throw new ChartroomError(`--workers must be a whole number from 1 to 100, not "${flags.workers}"`, {
@@ -347,15 +357,18 @@ function registerWatchQueue(nodes: Command, io: CliIo): void {
       });
     }
     const metrics = parseListenAddress(flags.metricsAddress);
+    const heartbeatIntervalMs =
+      flags.heartbeatInterval === undefined
+        ? undefined
+        : parseInterval(flags.heartbeatInterval, '--heartbeat-interval');
+    const settings = await responseSettings(flags, env);
     await watchQueue({
       client: await kubeClient(flags),
       queueUrl: flags.queueUrl,
       ...(flags.region === undefined ? {} : { region: flags.region }),
       workers,
-      ...(flags.heartbeatInterval === undefined
-        ? {}
-        : { heartbeatIntervalMs: parseDuration(flags.heartbeatInterval, '--heartbeat-interval') }),
-      settings: await responseSettings(flags, env),
+      ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
+      settings,
       ...(metrics === undefined ? {} : { metrics }),
       log: createLogger({
         write: (line) => {

@@ -25,6 +25,18 @@ export function parseDuration(text: string, flag = 'duration'): number {
   return Math.round(total);
 }
 
+/** A duration for how often to do something: zero would repeat it without pause. */
+export function parseInterval(text: string, flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (ms <= 0) {
+    throw new UsageError(
+      `${flag} must be longer than 0, not "${text}"`,
+      'A zero interval would repeat without pause; e.g. 2s.',
+    );
+  }
+  return ms;
+}
+
 /**
  * A deadline given either as a duration from now (`110s`) or as an RFC 3339 time
  * (`2026-05-01T10:00:00Z`, e.g. copied from a spot notice).

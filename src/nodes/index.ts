@@ -14,7 +14,7 @@ export type {
   PodLeft,
   PodRef,
 } from './drain/types.js';
-export { parseDeadline, parseDuration, formatSeconds } from './duration.js';
+export { parseDeadline, parseDuration, parseInterval, formatSeconds } from './duration.js';
 export { NodesError } from './errors.js';
 export { runAgent, type RunAgentOptions } from './agent/run.js';
 export { Agent, type AgentMonitors, type AgentOptions, type AgentStatus } from './agent/agent.js';
