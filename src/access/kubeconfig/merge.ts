@@ -4,12 +4,13 @@
  * replaced in place. The file is written to a temp file in the same folder and renamed (never
  * half-written) with mode 0600, since kubeconfigs hold credentials.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { isMap, isSeq, parseDocument, YAMLSeq, type Document } from 'yaml';
 import { ConfigError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/files.js';
 import type { KubeconfigEntries } from './entries.js';
 
 /** --kubeconfig, else the first KUBECONFIG entry, else ~/.kube/config (as kubectl writes). */
@@ -100,18 +101,5 @@ function isEmptyScalar(node: unknown): boolean {
 
 function writeAtomically(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(temp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    unlinkSync(temp);
-    throw error;
-  }
+  writeFileAtomic(path, text, { mode: 0o600 });
 }

@@ -6,23 +6,15 @@
  *
  * Files are 0600 in a 0700 folder, written to a temp file and renamed (readers never see half a
  * file), and a lock file keeps concurrent kubectl calls from all refreshing (and prompting) at once.
- * This module imports only node built-ins (and core/peers, which does too): it is bundled into the
- * launcher's warm path (warm-path.ts).
+ * This module imports only node built-ins (and core/peers and core/files, which do too): it is
+ * bundled into the launcher's warm path (warm-path.ts).
  */
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot } from '../../core/peers.js';
+import { writeFileAtomic } from '../../core/files.js';
 
 /** `<cache>/access/tokens`: one file per cluster, region, role and credential set. */
 export function tokenCacheDir(env: NodeJS.ProcessEnv): string {
@@ -119,19 +111,13 @@ export class TokenCache {
   write(key: string, value: CachedToken): void {
     this.ensureDir();
     const final = this.path(key);
-    const temp = `${final}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    const fd = openSync(temp, 'wx', 0o600);
-    try {
-      writeSync(fd, JSON.stringify({ token: value.token, expiration: value.expiration.toISOString() }));
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      renameSync(temp, final);
-    } catch (error) {
-      unlinkSync(temp);
-      throw error;
-    }
+    writeFileAtomic(
+      final,
+      JSON.stringify({ token: value.token, expiration: value.expiration.toISOString() }),
+      {
+        mode: 0o600,
+      },
+    );
   }
 
   /**

@@ -3,8 +3,9 @@
  * only its manifest and config (a registry scan downloads no layer at all). Entries are written to
  * a temp file and renamed; a corrupt entry is treated as a miss.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../core/files.js';
 import type { LayerAnalysis } from './types.js';
 
 /** Bump when the analyser keeps different files, so old entries are not reused. */
@@ -37,8 +38,6 @@ export class LayerCache {
     const path = this.path(analysis.diffId);
     if (path === undefined) return;
     mkdirSync(this.dir, { recursive: true });
-    const temp = `${path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(analysis));
-    renameSync(temp, path);
+    writeFileAtomic(path, JSON.stringify(analysis));
   }
 }
