@@ -47,6 +47,18 @@ describe("Helm's error, read whole", () => {
     ).toMatch(/"monitoring.coreos.com\/v1"; ensure CRDs are installed first$/);
   });
 
+  it('leaves out a stdout line that arrived in the middle of the error', () => {
+    expect(
+      helmError({
+        stderr: [
+          'Error: 1 error occurred:',
+          'Release "webapp" has been upgraded. Happy Helming!',
+          '\t* services "webapp" is forbidden: exceeded quota: q',
+        ],
+      }),
+    ).toBe('services "webapp" is forbidden: exceeded quota: q');
+  });
+
   it('falls back to the last line that is not debug output', () => {
     expect(helmError({ stderr: ['x [debug] y', 'killed', 'a [debug] b'] })).toBe('killed');
     expect(helmError({ stderr: [] })).toBe('');

@@ -207,6 +207,8 @@ export function helmError(exit: Pick<HelmExit, 'stderr'>): string {
   const block: string[] = [];
   for (const line of lines.slice(start)) {
     if (block.length > 0 && line.includes('[debug]')) break;
+    // A kept stdout line may arrive in the middle: stdout and stderr are separate pipes.
+    if (safeStdout.test(line)) continue;
     const text = line
       .replace(/^Error: /, '')
       .replace(/^\s*[*-]\s+/, '')
