@@ -14,6 +14,14 @@ export async function runAsProcess(
   // warning is noise on every KMS decrypt, node audit and (shown by kubectl) every token call.
   // An explicit setting by the user wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // A reader that went away (`chartroom … | head`) is no error of ours: stop at once, quietly, with
+  // 141 (128 + SIGPIPE) as sops and other Go tools do, instead of an unhandled 'error' event.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(141);
+      throw error;
+    });
+  }
   const controller = new AbortController();
   let signals = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
