@@ -35,14 +35,6 @@ export async function buildServer(options: BuildOptions): Promise<ChartroomServe
   const env = options.env ?? process.env;
   const dataDir =
     config.dataDir === undefined ? defaultDataDir(env) : resolve(config.baseDir, config.dataDir);
-  const loadKube = (): KubeClient =>
-    KubeClient.load({
-      kubeconfig: config.kubeconfig === undefined ? undefined : resolve(config.baseDir, config.kubeconfig),
-      context: config.kubeContext,
-    });
-  // A kubeconfig named in the config or on the command line is read now (before the store is
-  // opened): a wrong path should stop the start, not the first controller that needs the cluster.
-  let kube: KubeClient | undefined = config.kubeconfig === undefined ? undefined : loadKube();
   const store: Store = await openStore({ url: config.database, dataDir, env });
   await store.migrate(options.plugins.flatMap((plugin) => plugin.migrations ?? []));
 
@@ -81,12 +73,16 @@ export async function buildServer(options: BuildOptions): Promise<ChartroomServe
   // Port 0 ("any free port") is chosen now, not at listen: plugins build links from publicUrl
   // when they register, and a link to port 0 leads nowhere.
   const port = asked === 0 ? await freePort(host) : asked;
+  let kube: KubeClient | undefined;
   const context: ServerContext = {
     config,
     section: (name) => config.sections[name],
     store,
     kube: () => {
-      kube ??= loadKube();
+      kube ??= KubeClient.load({
+        kubeconfig: config.kubeconfig === undefined ? undefined : resolve(config.baseDir, config.kubeconfig),
+        context: config.kubeContext,
+      });
       return kube;
     },
     metrics: metrics.registry,
