@@ -10,7 +10,7 @@ import { openStore, type Store } from '../store/index.js';
 import { now, type DeployEvent, type DeployOutcomeSummary } from './events.js';
 import { upgradeArgs } from './helm/commands.js';
 import { formatGoDuration } from './helm/duration.js';
-import { explainHelmError } from './helm/error-hints.js';
+import { explainHelmError, type HelmErrorExplanation } from './helm/error-hints.js';
 import { helmError, startHelm, type HelmExit } from './helm/process.js';
 import { releaseRevisions } from './helm/storage.js';
 import { DeployHistory } from './history/history.js';
@@ -326,9 +326,10 @@ async function runHelmBesideTracker(
     // its own watch and then reads the pod's log, which takes seconds on a loaded machine: wait
     // for its diagnosis (it names the pod, exit code and log) rather than report Helm's one line.
     // A hook Helm could not even create (forbidden, over quota) has no pod to read: no wait.
+    const explained = explainHelmError(error, target);
     const hookFailed =
       /hooks? failed|failed (?:pre|post)-(?:install|upgrade)|job \S+ failed/i.test(error) &&
-      explainHelmError(error, target).reason === 'helm-failed';
+      explained.reason === 'helm-failed';
     const diagnosis = await Promise.race([tracker.failed, delay(hookFailed ? 15_000 : 2000, undefined)]);
     if (diagnosis !== undefined) return { status: 'failed', diagnosis };
     if (/context deadline exceeded|timed out waiting for the condition/.test(error)) {
@@ -339,7 +340,7 @@ async function runHelmBesideTracker(
         ),
       };
     }
-    return { status: 'failed', diagnosis: helmFailedDiagnosis(error, target) };
+    return { status: 'failed', diagnosis: helmFailedDiagnosis(error, explained) };
   }
   // Helm's --wait accepts a Deployment once replicas − maxUnavailable are ready; the tracker waits
   // for the whole rollout, within what is left of the timeout.
@@ -367,8 +368,7 @@ function simpleDiagnosis(cls: Diagnosis['class'], summary: string, hint: string)
   return { class: cls, summary, reason: cls, message: summary, hint, visibleAt: at, detectedAt: at };
 }
 
-function helmFailedDiagnosis(error: string, target: { release: string; namespace: string }): Diagnosis {
-  const { reason, hint } = explainHelmError(error, target);
+function helmFailedDiagnosis(error: string, { reason, hint }: HelmErrorExplanation): Diagnosis {
   return { ...simpleDiagnosis('helm-failed', `helm failed: ${error || 'no error message'}`, hint), reason };
 }
 

@@ -10,15 +10,7 @@ import { deployError } from '../errors.js';
 import { explainHelmError } from '../helm/error-hints.js';
 import { templateArgs } from '../helm/commands.js';
 import { helmError, runHelm } from '../helm/process.js';
-import {
-  decodeRelease,
-  parseManifest,
-  storageResource,
-  storageSelector,
-  type ManifestObject,
-  type ReleaseRecord,
-  type StorageObject,
-} from '../helm/storage.js';
+import { parseManifest, releaseRecords, type ManifestObject, type ReleaseRecord } from '../helm/storage.js';
 import { prepareDeploy, type PrepareOptions, type PreparedDeploy } from '../prepare.js';
 import { diffObjects, type ObjectDiff } from './objects.js';
 
@@ -34,15 +26,11 @@ export interface DeployDiff {
 
 /** The release's last deployed revision (what runs), else its newest, else undefined. */
 async function currentRelease(prepared: PreparedDeploy): Promise<ReleaseRecord | undefined> {
-  const resource = storageResource(prepared.driver);
-  const stored = await prepared.kube.list<StorageObject>(resource.apiVersion, resource.kind, {
+  const records = await releaseRecords(prepared.kube, {
     namespace: prepared.target.namespace,
-    labelSelector: storageSelector(prepared.target.release),
+    release: prepared.target.release,
+    driver: prepared.driver,
   });
-  const records = stored
-    .map((object) => decodeRelease(object, prepared.driver))
-    .filter((record): record is ReleaseRecord => record !== undefined)
-    .sort((a, b) => b.revision - a.revision);
   return records.find((record) => record.status === 'deployed') ?? records[0];
 }
 

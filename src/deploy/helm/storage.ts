@@ -65,16 +65,24 @@ export function revisionOf(object: StorageObject): ReleaseRevision | undefined {
   };
 }
 
-/** Every revision of a release, oldest first. */
-export async function releaseRevisions(
-  kube: KubeClient,
-  options: { namespace: string; release: string; driver: HelmDriver },
-): Promise<ReleaseRevision[]> {
+interface ReleaseRef {
+  namespace: string;
+  release: string;
+  driver: HelmDriver;
+}
+
+/** Helm's stored records (Secrets or ConfigMaps) of one release, undecoded. */
+function listStorage(kube: KubeClient, options: ReleaseRef): Promise<StorageObject[]> {
   const resource = storageResource(options.driver);
-  const objects = await kube.list<StorageObject>(resource.apiVersion, resource.kind, {
+  return kube.list<StorageObject>(resource.apiVersion, resource.kind, {
     namespace: options.namespace,
     labelSelector: storageSelector(options.release),
   });
+}
+
+/** Every revision of a release, oldest first. */
+export async function releaseRevisions(kube: KubeClient, options: ReleaseRef): Promise<ReleaseRevision[]> {
+  const objects = await listStorage(kube, options);
   return objects
     .map(revisionOf)
     .filter((revision): revision is ReleaseRevision => revision !== undefined)
@@ -164,4 +172,12 @@ export function decodeRelease(object: StorageObject, driver: HelmDriver): Releas
       object: parseManifest(hook.manifest ?? '')[0],
     })),
   };
+}
+
+/** Every revision of a release, decoded (manifests and hooks), newest first. */
+export async function releaseRecords(kube: KubeClient, options: ReleaseRef): Promise<ReleaseRecord[]> {
+  return (await listStorage(kube, options))
+    .map((object) => decodeRelease(object, options.driver))
+    .filter((record): record is ReleaseRecord => record !== undefined)
+    .sort((a, b) => b.revision - a.revision);
 }
